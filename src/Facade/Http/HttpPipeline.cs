@@ -1,0 +1,59 @@
+using AsyncTasks.Providers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
+
+namespace AsyncTasks.Http;
+
+/// <summary>
+/// Builds the handler chain every request of the library goes through, outermost first:
+/// Kiota's user agent handler, our transient retry (Polly.Core on the client's TimeProvider), Kiota's redirect
+/// handler, and innermost our key handler, over a transport whose own redirect following is off.
+/// </summary>
+internal static class HttpPipeline
+{
+    public const int MaxRedirects = 5;
+
+    private static readonly string Version =
+        typeof(HttpPipeline).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>The delegating handlers, outermost first, not yet linked.</summary>
+    public static DelegatingHandler[] CreateHandlers(
+        Provider? provider,
+        IReadOnlyList<KeyBinding> keys,
+        AsyncTasksOptions options,
+        TimeProvider timeProvider,
+        ILogger logger) =>
+    [
+        new UserAgentHandler(new UserAgentHandlerOption { ProductName = "AsyncTasks", ProductVersion = Version }),
+        new TransientRetryHandler(provider, options.Retry, timeProvider, logger),
+        new RedirectHandler(new RedirectHandlerOption { MaxRedirect = MaxRedirects, AllowRedirectOnSchemeChange = false }),
+        new ApiKeyHandler(keys),
+    ];
+
+    /// <summary>The transport: connection pooling with a bounded lifetime, no automatic redirects, no cookies.</summary>
+    public static HttpMessageHandler CreateTransport() => new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+    };
+
+    /// <summary>Links <paramref name="handlers"/> in order over <paramref name="transport"/>.</summary>
+    public static HttpMessageHandler Link(DelegatingHandler[] handlers, HttpMessageHandler transport)
+    {
+        HttpMessageHandler inner = transport;
+        for (var i = handlers.Length - 1; i >= 0; i--)
+        {
+            handlers[i].InnerHandler = inner;
+            inner = handlers[i];
+        }
+
+        return inner;
+    }
+
+    /// <summary>The base address as HttpClient needs it: ending with '/' so relative paths append.</summary>
+    public static Uri NormaliseBase(Uri baseUrl) =>
+        baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+}

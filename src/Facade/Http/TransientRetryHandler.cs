@@ -1,0 +1,77 @@
+using System.Net;
+using AsyncTasks.Diagnostics;
+using AsyncTasks.Providers;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace AsyncTasks.Http;
+
+/// <summary>
+/// Retries a request that failed for a transient reason: HTTP 408, 424, 429, 5xx, or no response at all.
+/// Honours Retry-After (seconds or HTTP date) up to <see cref="RetryOptions.MaxRetryAfter"/>.
+/// </summary>
+/// <remarks>
+/// Built on Polly.Core rather than Kiota's RetryHandler: Kiota's handler sleeps with Task.Delay on the real
+/// clock, so its delays cannot go through the client's <see cref="TimeProvider"/> (tests would sleep for real,
+/// and waits could not account for them), and it does not cap Retry-After.
+/// </remarks>
+internal sealed class TransientRetryHandler : DelegatingHandler
+{
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    public TransientRetryHandler(Provider? provider, RetryOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.Delay,
+                MaxDelay = options.MaxDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                {
+                    { Exception: HttpRequestException } => true,
+                    { Result: { } response } => IsTransient(response.StatusCode),
+                    _ => false,
+                }),
+                DelayGenerator = args =>
+                {
+                    if (args.Outcome.Result is { } response
+                        && RetryAfterParser.Parse(response, timeProvider.GetUtcNow()) is { } retryAfter)
+                    {
+                        return ValueTask.FromResult<TimeSpan?>(retryAfter < options.MaxRetryAfter ? retryAfter : options.MaxRetryAfter);
+                    }
+
+                    return ValueTask.FromResult<TimeSpan?>(null);
+                },
+                OnRetry = args =>
+                {
+                    var status = args.Outcome.Result is { } response ? (int)response.StatusCode : (int?)null;
+                    Log.RetryingRequest(logger, provider?.GetName() ?? "download", args.AttemptNumber + 1, status, args.RetryDelay);
+                    AsyncTasksTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("provider", provider?.GetName() ?? "download"));
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            });
+        }
+
+        _pipeline = builder.Build();
+    }
+
+    internal static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.FailedDependency
+        || (int)status >= 500;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        await _pipeline.ExecuteAsync(
+            static async (state, token) => await state.Handler.BaseSendAsync(state.Request, token).ConfigureAwait(false),
+            (Handler: this, Request: request),
+            cancellationToken).ConfigureAwait(false);
+
+    private Task<HttpResponseMessage> BaseSendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        base.SendAsync(request, cancellationToken);
+}

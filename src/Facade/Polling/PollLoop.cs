@@ -1,0 +1,398 @@
+using System.Threading.Channels;
+using AsyncTasks.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace AsyncTasks.Polling;
+
+/// <summary>
+/// One poll loop per task per client, shared by every concurrent waiter and watcher of that task. It polls at
+/// once, then after growing, jittered delays on the client's <see cref="TimeProvider"/>; it ends when the task
+/// is final, a non-transient error occurs, or its last waiter leaves (timeout or cancellation).
+/// </summary>
+/// <remarks>
+/// Waiter deadlines are checked by the loop itself, against the same clock as its delays, so a wait's timeout
+/// is exact under a fake clock and no extra timers are needed.
+/// </remarks>
+#pragma warning disable CA1001 // _stop is disposed when RunAsync ends; the loop has no other owner to dispose it.
+internal sealed class PollLoop
+#pragma warning restore CA1001
+{
+    private readonly TaskRef _task;
+    private readonly Func<TaskRef, CancellationToken, Task<TaskSnapshot>> _poll;
+    private readonly Backoff _backoff;
+    private readonly TimeSpan _maxRetryAfter;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action<PollLoop> _onClosed;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Waiter> _waiters = [];
+    private readonly object _gate = new();
+    private bool _closed;
+    private TaskSnapshot? _last;
+
+    public PollLoop(
+        TaskRef task,
+        Func<TaskRef, CancellationToken, Task<TaskSnapshot>> poll,
+        Backoff backoff,
+        TimeSpan maxRetryAfter,
+        TimeProvider time,
+        ILogger logger,
+        Action<PollLoop> onClosed)
+    {
+        _task = task;
+        _poll = poll;
+        _backoff = backoff;
+        _maxRetryAfter = maxRetryAfter;
+        _time = time;
+        _logger = logger;
+        _onClosed = onClosed;
+    }
+
+    public TaskRef Task => _task;
+
+    /// <summary>Adds a waiter; <see langword="false"/> when the loop has already closed (the caller starts a new one).</summary>
+    public bool TryJoin(Waiter waiter, bool start)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            waiter.Deadline = _time.GetUtcNow() + waiter.Timeout;
+            _waiters.Add(waiter);
+            if (_last is not null)
+            {
+                waiter.Publish(_last);
+            }
+        }
+
+        waiter.Registration = waiter.CancellationToken.Register(
+            static state =>
+            {
+                var (loop, w) = ((PollLoop, Waiter))state!;
+                loop.Leave(w, () => w.Cancel());
+            },
+            (this, waiter));
+
+        if (start)
+        {
+            _ = RunAsync();
+        }
+
+        return true;
+    }
+
+    private void Leave(Waiter waiter, Action complete)
+    {
+        bool empty;
+        lock (_gate)
+        {
+            if (!_waiters.Remove(waiter))
+            {
+                return;
+            }
+
+            empty = _waiters.Count == 0;
+            if (empty)
+            {
+                _closed = true;
+            }
+        }
+
+        complete();
+        if (empty)
+        {
+            Close();
+        }
+    }
+
+    private void Close()
+    {
+        _onClosed(this);
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already finished.
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var interval = _backoff.Initial;
+        try
+        {
+            while (true)
+            {
+                TimeSpan? retryAfter = null;
+                try
+                {
+                    var snapshot = await _poll(_task, _stop.Token).ConfigureAwait(false);
+                    if (Publish(snapshot))
+                    {
+                        return;
+                    }
+                }
+                catch (TaskClientException exception) when (exception.IsTransient)
+                {
+                    retryAfter = exception.RetryAfter;
+                    Log.PollFailedTransiently(_logger, _task.ToString(), exception.Kind, exception.HttpStatus, interval);
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception exception)
+                {
+                    FailAll(exception);
+                    return;
+                }
+
+                var now = _time.GetUtcNow();
+                var earliest = ExpireWaiters(now);
+                if (earliest is null)
+                {
+                    return;
+                }
+
+                var delay = _backoff.Jittered(interval);
+                interval = _backoff.Next(interval);
+                if (retryAfter is { } asked)
+                {
+                    var capped = asked < _maxRetryAfter ? asked : _maxRetryAfter;
+                    if (capped > delay)
+                    {
+                        delay = capped;
+                    }
+                }
+
+                // Wake no later than the earliest deadline, so a timeout is reported on time.
+                var untilDeadline = earliest.Value - now;
+                if (untilDeadline < delay)
+                {
+                    delay = untilDeadline;
+                }
+
+                if (delay > TimeSpan.Zero)
+                {
+                    await System.Threading.Tasks.Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
+                }
+
+                if (ExpireWaiters(_time.GetUtcNow()) is null)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Every waiter left.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _closed = true;
+            }
+
+            _onClosed(this);
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>Hands a snapshot to every waiter; completes them all when it is final. Returns whether the loop is done.</summary>
+    private bool Publish(TaskSnapshot snapshot)
+    {
+        Waiter[] waiters;
+        var changed = _last is null || _last.State != snapshot.State;
+        lock (_gate)
+        {
+            _last = snapshot;
+            waiters = [.. _waiters];
+            if (snapshot.IsTerminal)
+            {
+                _closed = true;
+                _waiters.Clear();
+            }
+        }
+
+        if (changed)
+        {
+            Log.StateChanged(_logger, _task.ToString(), snapshot.State.GetName(), snapshot.ProviderState);
+        }
+
+        foreach (var waiter in waiters)
+        {
+            waiter.Publish(snapshot);
+            if (snapshot.IsTerminal)
+            {
+                waiter.Complete(snapshot);
+            }
+        }
+
+        return snapshot.IsTerminal;
+    }
+
+    private void FailAll(Exception exception)
+    {
+        Waiter[] waiters;
+        lock (_gate)
+        {
+            _closed = true;
+            waiters = [.. _waiters];
+            _waiters.Clear();
+        }
+
+        foreach (var waiter in waiters)
+        {
+            waiter.Fail(exception);
+        }
+    }
+
+    /// <summary>Times out the waiters whose deadline has passed; returns the earliest remaining deadline, or null when none remain.</summary>
+    private DateTimeOffset? ExpireWaiters(DateTimeOffset now)
+    {
+        List<Waiter>? expired = null;
+        DateTimeOffset? earliest = null;
+        TaskSnapshot? last;
+        lock (_gate)
+        {
+            last = _last;
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                var waiter = _waiters[i];
+                if (waiter.Deadline <= now)
+                {
+                    (expired ??= []).Add(waiter);
+                    _waiters.RemoveAt(i);
+                }
+                else if (earliest is null || waiter.Deadline < earliest)
+                {
+                    earliest = waiter.Deadline;
+                }
+            }
+
+            if (_waiters.Count == 0)
+            {
+                _closed = true;
+            }
+        }
+
+        if (expired is not null)
+        {
+            foreach (var waiter in expired)
+            {
+                waiter.Fail(new TaskWaitTimeoutException(_task, waiter.Timeout, last));
+            }
+        }
+
+        return earliest;
+    }
+}
+
+/// <summary>One caller of WaitAsync or WatchAsync attached to a <see cref="PollLoop"/>.</summary>
+internal sealed class Waiter
+{
+    private readonly TaskCompletionSource<TaskSnapshot> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IProgress<TaskSnapshot>? _progress;
+    private readonly Channel<TaskSnapshot>? _channel;
+    private TaskSnapshot? _lastPublished;
+
+    public Waiter(TimeSpan timeout, IProgress<TaskSnapshot>? progress, Channel<TaskSnapshot>? channel, CancellationToken cancellationToken)
+    {
+        Timeout = timeout;
+        _progress = progress;
+        _channel = channel;
+        CancellationToken = cancellationToken;
+    }
+
+    public TimeSpan Timeout { get; }
+
+    public DateTimeOffset Deadline { get; set; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public CancellationTokenRegistration Registration { get; set; }
+
+    public Task<TaskSnapshot> Result => _result.Task;
+
+    /// <summary>Passes on a snapshot if it differs from the last one this waiter saw.</summary>
+    public void Publish(TaskSnapshot snapshot)
+    {
+        lock (this)
+        {
+            if (_lastPublished is not null && !Differs(_lastPublished, snapshot))
+            {
+                return;
+            }
+
+            _lastPublished = snapshot;
+        }
+
+        _progress?.Report(snapshot);
+        _channel?.Writer.TryWrite(snapshot);
+    }
+
+    public void Complete(TaskSnapshot snapshot)
+    {
+        Registration.Dispose();
+        _channel?.Writer.TryComplete();
+        _result.TrySetResult(snapshot);
+    }
+
+    public void Fail(Exception exception)
+    {
+        Registration.Dispose();
+        _channel?.Writer.TryComplete(exception);
+        _result.TrySetException(exception);
+    }
+
+    public void Cancel()
+    {
+        var exception = new OperationCanceledException(CancellationToken);
+        _channel?.Writer.TryComplete(exception);
+        _result.TrySetCanceled(CancellationToken);
+    }
+
+    internal static bool Differs(TaskSnapshot a, TaskSnapshot b) =>
+        a.State != b.State
+        || !string.Equals(a.ProviderState, b.ProviderState, StringComparison.Ordinal)
+        || a.Progress != b.Progress
+        || a.Outputs.Count != b.Outputs.Count
+        || !string.Equals(a.Error?.Code, b.Error?.Code, StringComparison.Ordinal);
+}
+
+/// <summary>Poll delays: an initial interval growing by a factor to a cap, each spread by ±jitter.</summary>
+internal sealed class Backoff
+{
+    private readonly double _multiplier;
+    private readonly double _jitter;
+    private readonly Func<double> _random;
+
+    public Backoff(TimeSpan initial, TimeSpan max, double multiplier, double jitter, Func<double>? random = null)
+    {
+        Initial = initial < max ? initial : max;
+        Max = max;
+        _multiplier = multiplier;
+        _jitter = jitter;
+        _random = random ?? System.Random.Shared.NextDouble;
+    }
+
+    public TimeSpan Initial { get; }
+
+    public TimeSpan Max { get; }
+
+    public TimeSpan Next(TimeSpan current)
+    {
+        var next = current * _multiplier;
+        return next < Max ? next : Max;
+    }
+
+    /// <summary>The interval spread uniformly over [1 - jitter, 1 + jitter].</summary>
+    public TimeSpan Jittered(TimeSpan interval) =>
+        interval * (1 + (_jitter * ((2 * _random()) - 1)));
+}

@@ -1,0 +1,101 @@
+using System.Collections.Frozen;
+using AsyncTasks.Generated;
+using AsyncTasks.Generated.Mountsea;
+
+namespace AsyncTasks.Providers;
+
+/// <summary>Mountsea: <c>GET /gemini/task/result?taskId=</c>, Veo video and Nano Banana image tasks.</summary>
+internal sealed class MountseaAdapter : ProviderAdapter
+{
+    /// <summary>Raw <c>status</c> → state; documented values plus the third-party ones (queued, running, canceled).</summary>
+    internal static IReadOnlyDictionary<string, TaskState> States { get; } = new Dictionary<string, TaskState>(StringComparer.Ordinal)
+    {
+        ["pending"] = TaskState.Queued,
+        ["ready"] = TaskState.Queued,
+        ["assigned"] = TaskState.Queued,
+        ["queued"] = TaskState.Queued,
+        ["processing"] = TaskState.Running,
+        ["running"] = TaskState.Running,
+        ["completed"] = TaskState.Succeeded,
+        ["failed"] = TaskState.Failed,
+        ["cancelled"] = TaskState.Cancelled,
+        ["canceled"] = TaskState.Cancelled,
+        ["timeout"] = TaskState.TimedOut,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    public override Provider Provider => Provider.Mountsea;
+
+    public override Uri? DefaultBaseUrl { get; } = new("https://api.mountsea.ai/");
+
+    // A sibling Mountsea API recommends polling every 3–5 s.
+    public override TimeSpan DefaultPollInterval { get; } = TimeSpan.FromSeconds(3);
+
+    public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
+
+    protected override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    {
+        var client = new MountseaClient(http);
+        var result = await client.GetTaskResultAsync(task.Id, cancellationToken).ConfigureAwait(false);
+        if (result.Status is null)
+        {
+            throw Malformed("no 'status'", result.TraceId);
+        }
+
+        var state = ProviderValues.MapState(States, result.Status);
+        var error = state is TaskState.Failed or TaskState.Cancelled or TaskState.TimedOut
+            ? new TaskError(CodeText(result.ErrorCode), ProviderValues.NonEmpty(result.ErrorMessage))
+            : null;
+
+        return new TaskSnapshot(
+            task,
+            state,
+            result.Status,
+            progress: null,
+            state == TaskState.Succeeded ? ReadOutputs(result.Result) : [],
+            error,
+            result.CreatedAt?.ToUniversalTime(),
+            result.FinishedAt?.ToUniversalTime(),
+            ProviderValues.NonEmpty(result.TraceId),
+            result);
+    }
+
+    protected override (string? Code, string? Message) ReadErrorBody(ApiException exception) =>
+        exception is ApiException<ErrorResponse> { Result: { } body }
+            ? (CodeText(body.StatusCode), body.Message)
+            : (null, null);
+
+    /// <summary>
+    /// <c>result</c> is passed through from the task type: video tasks carry videoUrl or videoUrls, image tasks
+    /// imageUrls. Never image_urls: those are the input images of an edit.
+    /// </summary>
+    private static List<TaskOutput> ReadOutputs(Generated.Mountsea.TaskOutput? result)
+    {
+        var outputs = new List<TaskOutput>();
+        if (result is null)
+        {
+            return outputs;
+        }
+
+        var seen = new HashSet<Uri>();
+        void Add(TaskOutputKind kind, string? text)
+        {
+            if (ProviderValues.HttpUrl(text) is { } url && seen.Add(url))
+            {
+                outputs.Add(new TaskOutput(kind, url, null, null, null, null));
+            }
+        }
+
+        Add(TaskOutputKind.Video, result.VideoUrl);
+        foreach (var url in result.VideoUrls ?? [])
+        {
+            Add(TaskOutputKind.Video, url);
+        }
+
+        foreach (var url in result.ImageUrls ?? [])
+        {
+            Add(TaskOutputKind.Image, url);
+        }
+
+        return outputs;
+    }
+}

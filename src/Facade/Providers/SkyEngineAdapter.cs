@@ -1,0 +1,182 @@
+using System.Collections.Frozen;
+using AsyncTasks.Generated;
+using AsyncTasks.Generated.SkyEngine;
+
+namespace AsyncTasks.Providers;
+
+/// <summary>
+/// SkyEngine TokenOps ModelHub: the long-running operation of a Veo video,
+/// <c>GET /v1beta/projects/{p}/locations/{l}/publishers/{pub}/models/{m}/operations/{op}</c>. The task id is the
+/// full operation name the submit call returned.
+/// </summary>
+internal sealed class SkyEngineAdapter : ProviderAdapter
+{
+    /// <summary>The expected form of a task id, for error messages.</summary>
+    internal const string OperationNameForm =
+        "projects/{project}/locations/{location}/publishers/{publisher}/models/{model}/operations/{operation}";
+
+    /// <summary>
+    /// The operation has no status text, only <c>done</c>: the snapshot reports <c>running</c> or <c>done</c>.
+    /// <c>done</c> is refined by the body: an error or no video makes it a failure.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, TaskState> States { get; } = new Dictionary<string, TaskState>(StringComparer.Ordinal)
+    {
+        [RunningText] = TaskState.Running,
+        [DoneText] = TaskState.Succeeded,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private const string RunningText = "running";
+    private const string DoneText = "done";
+
+    private static readonly string[] CollectionNames = ["projects", "locations", "publishers", "models", "operations"];
+
+    public override Provider Provider => Provider.SkyEngine;
+
+    public override Uri? DefaultBaseUrl { get; } = new("https://model-api.skyengine.com.cn/");
+
+    // Veo takes minutes; polling faster only spends the rate limit.
+    public override TimeSpan DefaultPollInterval { get; } = TimeSpan.FromSeconds(5);
+
+    public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
+
+    /// <summary>
+    /// Splits a full operation name into its five path segments. Each segment is sent as one escaped path
+    /// segment, so a '/' can never travel as %2F. A malformed name is the caller's mistake: <see cref="ArgumentException"/>.
+    /// </summary>
+    internal static OperationName ParseOperationName(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var parts = id.Split('/');
+        var valid = parts.Length == 2 * CollectionNames.Length;
+        for (var i = 0; valid && i < CollectionNames.Length; i++)
+        {
+            var segment = parts[(2 * i) + 1];
+            valid = parts[2 * i] == CollectionNames[i]
+                && segment.Length > 0
+                && segment.Trim().Length == segment.Length
+                && segment is not "." and not "..";
+        }
+
+        if (!valid)
+        {
+            throw new ArgumentException(
+                $"'{id}' is not a SkyEngine operation name. Expected the full name the submit call returned: {OperationNameForm}, every part non-empty.",
+                nameof(id));
+        }
+
+        return new OperationName(parts[1], parts[3], parts[5], parts[7], parts[9]);
+    }
+
+    protected override void ValidateTask(TaskRef task) => ParseOperationName(task.Id);
+
+    protected override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    {
+        var name = ParseOperationName(task.Id);
+        var client = new SkyEngineClient(http);
+        var operation = await client.GetGenerateVideosOperationAsync(
+            name.Project, name.Location, name.Publisher, name.Model, name.Operation, cancellationToken).ConfigureAwait(false);
+
+        if (operation.Done != true)
+        {
+            return Snapshot(task, operation, TaskState.Running, RunningText, [], null);
+        }
+
+        if (operation.Error is { } error)
+        {
+            return Snapshot(
+                task, operation, TaskState.Failed, DoneText, [], new TaskError(CodeText((long?)error.Code), ProviderValues.NonEmpty(error.Message)));
+        }
+
+        var outputs = ReadOutputs(operation.Response);
+        return outputs.Count > 0
+            ? Snapshot(task, operation, TaskState.Succeeded, DoneText, outputs, null)
+            : Snapshot(task, operation, TaskState.Failed, DoneText, [], NoVideoError(operation.Response));
+    }
+
+    protected override (string? Code, string? Message) ReadErrorBody(ApiException exception) =>
+        exception is ApiException<ErrorResponse> { Result.Error: { } error }
+            ? (CodeText((long?)error.Code), error.Message)
+            : (null, null);
+
+    private static TaskSnapshot Snapshot(
+        TaskRef task, GenerateVideosOperation operation, TaskState state, string providerState, IReadOnlyList<TaskOutput> outputs, TaskError? error) =>
+        new(task, state, providerState, null, outputs, error, null, null, null, operation);
+
+    /// <summary>Done without a video: filtered by the responsible-AI filter when it says so, otherwise an empty result.</summary>
+    private static TaskError NoVideoError(GenerateVideosResponse? response)
+    {
+        var gemini = response?.GenerateVideoResponse;
+        var filtered = (response?.RaiMediaFilteredCount ?? 0) + (gemini?.RaiMediaFilteredCount ?? 0);
+        if (filtered <= 0)
+        {
+            return new TaskError("empty_result", "the operation finished without a video");
+        }
+
+        var reasons = (response?.RaiMediaFilteredReasons ?? [])
+            .Concat(gemini?.RaiMediaFilteredReasons ?? [])
+            .Select(ProviderValues.NonEmpty)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return new TaskError(
+            "content_filtered",
+            reasons.Count > 0 ? string.Join("; ", reasons) : "every video was removed by the content filter");
+    }
+
+    /// <summary>
+    /// Videos in any of the four shapes Google's Veo APIs use: generatedVideos[] flat (the page) or with a nested
+    /// video (Gen AI SDK), videos[] (Vertex AI), generateVideoResponse.generatedSamples[].video (Gemini API).
+    /// </summary>
+    private static List<TaskOutput> ReadOutputs(GenerateVideosResponse? response)
+    {
+        var outputs = new List<TaskOutput>();
+        if (response is null)
+        {
+            return outputs;
+        }
+
+        var seen = new HashSet<Uri>();
+        void Add(string? uri, byte[]? bytes, string? mimeType)
+        {
+            mimeType = ProviderValues.NonEmpty(mimeType);
+            if (VideoUrl(uri) is { } url)
+            {
+                if (seen.Add(url))
+                {
+                    outputs.Add(new TaskOutput(TaskOutputKind.Video, url, null, mimeType, null, null));
+                }
+            }
+            else if (bytes is { Length: > 0 })
+            {
+                outputs.Add(new TaskOutput(TaskOutputKind.Video, null, bytes, mimeType, null, null));
+            }
+        }
+
+        foreach (var video in response.GeneratedVideos ?? [])
+        {
+            Add(
+                ProviderValues.NonEmpty(video?.Uri) ?? video?.Video?.Uri,
+                video?.VideoBytes is { Length: > 0 } flat ? flat : video?.Video?.VideoBytes,
+                ProviderValues.NonEmpty(video?.MimeType) ?? video?.Video?.MimeType);
+        }
+
+        foreach (var video in response.Videos ?? [])
+        {
+            Add(video?.GcsUri, video?.BytesBase64Encoded, video?.MimeType);
+        }
+
+        foreach (var sample in response.GenerateVideoResponse?.GeneratedSamples ?? [])
+        {
+            Add(sample?.Video?.Uri, sample?.Video?.VideoBytes, sample?.Video?.MimeType);
+        }
+
+        return outputs;
+    }
+
+    /// <summary>Any absolute URL, gs:// included; not a bare path, which .NET on Unix would read as file://.</summary>
+    private static Uri? VideoUrl(string? text) =>
+        ProviderValues.AbsoluteUrl(text) is { IsFile: false } url ? url : null;
+
+    /// <summary>The five path segments of an operation name.</summary>
+    internal sealed record OperationName(string Project, string Location, string Publisher, string Model, string Operation);
+}

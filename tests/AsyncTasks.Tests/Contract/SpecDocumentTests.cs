@@ -1,0 +1,91 @@
+using AsyncTasks.Tests.Infrastructure;
+using AsyncTasks.Tests.Infrastructure.Specs;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace AsyncTasks.Tests.Contract;
+
+/// <summary>Each spec is valid OpenAPI and follows the repository's conventions for examples and parameters.</summary>
+[TestFixture]
+[Category("Contract")]
+internal sealed class SpecDocumentTests
+{
+    /// <summary>A literal that must never appear in any spec.</summary>
+    private const string ForbiddenLiteral = "688f9c86e76d40cdddfdd4b99b82e660";
+
+    private static readonly string[] KnownSources = ["doc", "third-party", "inferred"];
+
+    [Test]
+    public void SpecsFolderAndGeneratedProjectListTheSameSpecs()
+    {
+        // Arrange
+        var onDisk = SpecCatalog.Specs.Select(s => s.FileName).Order(StringComparer.OrdinalIgnoreCase).ToList();
+        var inProject = SpecCatalog.GeneratedClients.Keys.Order(StringComparer.OrdinalIgnoreCase).ToList();
+
+        // Act
+        var withoutClient = onDisk.Except(inProject, StringComparer.OrdinalIgnoreCase).ToList();
+        var missing = inProject.Except(onDisk, StringComparer.OrdinalIgnoreCase).ToList();
+
+        // Assert
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(onDisk, Is.Not.Empty, $"no specs/*.yaml under {RepositoryLayout.Root}");
+            Assert.That(withoutClient, Is.Empty, "specs/*.yaml without an OpenApiSpec item in src/Generated/AsyncTasks.Generated.csproj");
+            Assert.That(missing, Is.Empty, "OpenApiSpec items of src/Generated/AsyncTasks.Generated.csproj whose file is not in specs/");
+        }
+    }
+
+    [TestCaseSource(typeof(SpecCases), nameof(SpecCases.SpecFiles))]
+    public void SpecParsesWithMicrosoftOpenApiWithoutErrors(SpecLoadResult spec)
+    {
+        // Arrange
+        Assert.That(spec.Document, Is.Not.Null, $"{spec.FileName} could not be read: {spec.Error}");
+        var json = spec.Document!.ToJson();
+
+        // Act
+        var result = OpenApiDocument.Parse(json, OpenApiConstants.Json, new OpenApiReaderSettings());
+
+        // Assert
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(
+                result.Diagnostic?.Errors.Select(e => $"{e.Pointer}: {e.Message}"),
+                Is.Empty,
+                $"{spec.FileName} ({spec.Document.OpenApiVersion}) has OpenAPI errors");
+            Assert.That(result.Document, Is.Not.Null, $"{spec.FileName} did not parse");
+            Assert.That(result.Document?.Paths, Is.Not.Empty, $"{spec.FileName} has no paths");
+        }
+    }
+
+    [TestCaseSource(typeof(SpecCases), nameof(SpecCases.SpecFiles))]
+    public void SpecFollowsTheExampleAndParameterConventions(SpecLoadResult spec)
+    {
+        // Arrange
+        Assert.That(spec.Document, Is.Not.Null, $"{spec.FileName} could not be read: {spec.Error}");
+        var document = spec.Document!;
+
+        // Act
+        var examplesWithoutSource = document.Examples
+            .Where(e => !KnownSources.Contains(e.Source))
+            .Select(e => $"{e.ExampleLocation} (x-source: {e.Source ?? "missing"})")
+            .ToList();
+        var parametersWithoutExample = document.Operations
+            .SelectMany(o => o.Parameters
+                .Where(p => p.Location is SpecParameterLocation.Path or SpecParameterLocation.Query && p.Example is null)
+                .Select(p => $"{o} parameter '{p.Name}' ({p.Location})"))
+            .ToList();
+        var operationsWithoutId = document.Operations.Where(o => string.IsNullOrWhiteSpace(o.OperationId)).Select(o => o.ToString()).ToList();
+
+        // Assert
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(document.Problems, Is.Empty, $"{spec.FileName}: parts the contract tests cannot use");
+            Assert.That(document.Operations, Is.Not.Empty, $"{spec.FileName} has no operations");
+            Assert.That(document.Examples.ToList(), Is.Not.Empty, $"{spec.FileName} has no response examples");
+            Assert.That(examplesWithoutSource, Is.Empty, $"{spec.FileName}: every response example needs x-source doc, third-party or inferred");
+            Assert.That(parametersWithoutExample, Is.Empty, $"{spec.FileName}: every path and query parameter needs a parameter-level example");
+            Assert.That(operationsWithoutId, Is.Empty, $"{spec.FileName}: every operation needs an operationId (it names the generated method)");
+            Assert.That(document.RawText, Does.Not.Contain(ForbiddenLiteral), $"{spec.FileName} contains the forbidden literal {ForbiddenLiteral}");
+        }
+    }
+}
