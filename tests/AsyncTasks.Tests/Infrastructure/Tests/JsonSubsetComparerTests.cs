@@ -5,6 +5,8 @@ namespace AsyncTasks.Tests.Infrastructure.Tests;
 [TestFixture]
 internal sealed class JsonSubsetComparerTests
 {
+    private static readonly string[] MissingMsg = ["$.data.msg: missing (expected \"\")"];
+
     private static IReadOnlyList<string> Compare(string expected, string actual) =>
         JsonSubsetComparer.FindMismatches(JsonText.Parse(expected), JsonText.Parse(actual));
 
@@ -120,7 +122,7 @@ internal sealed class JsonSubsetComparerTests
         var mismatches = Compare("""{"data":{"state":"running","msg":""}}""", """{"data":{"state":"running"}}""");
 
         // Assert
-        Assert.That(mismatches, Is.EqualTo(new[] { "$.data.msg: missing (expected \"\")" }));
+        Assert.That(mismatches, Is.EqualTo(MissingMsg));
     }
 
     [Test]

@@ -5,6 +5,8 @@ namespace AsyncTasks.Tests.Infrastructure.Tests;
 [TestFixture]
 internal sealed class KnownValuesLocatorTests
 {
+    private static readonly string[] ExpectedLocations = ["$.data.state", "$.data.jobs[0].phase", "$.data.jobs[1].phase"];
+
     private const string Spec = """
         openapi: 3.0.3
         info: { title: t, version: '1' }
@@ -71,7 +73,7 @@ internal sealed class KnownValuesLocatorTests
         // Assert
         Assert.That(
             locations.Select(l => l.ToString()),
-            Is.EqualTo(new[] { "$.data.state", "$.data.jobs[0].phase", "$.data.jobs[1].phase" }));
+            Is.EqualTo(ExpectedLocations));
     }
 
     [Test]

@@ -70,6 +70,7 @@ internal sealed class YamlJsonTests
               two
             literal: |
               line
+            after: 1
             """;
 
         // Act
@@ -78,7 +79,7 @@ internal sealed class YamlJsonTests
         // Assert
         Assert.That(
             JsonText.Compact(json),
-            Is.EqualTo("""{"base":{"a":1},"copy":{"a":1},"list":["x","y"],"folded":"one two","literal":"line\n"}"""));
+            Is.EqualTo("""{"base":{"a":1},"copy":{"a":1},"list":["x","y"],"folded":"one two","literal":"line\n","after":1}"""));
     }
 
     [Test]

@@ -27,11 +27,14 @@ internal sealed record LoggedRequest(
     public string? Header(string name) =>
         Headers.TryGetValue(name, out var values) ? string.Join(", ", values) : null;
 
-    /// <summary>Reads one journal entry.</summary>
+    /// <summary>
+    /// Reads one journal entry: a serve event (<c>{"request": {...}, "wasMatched": ...}</c>, from
+    /// <c>/__admin/requests</c>) or a bare request (from <c>/__admin/requests/unmatched</c>, never matched).
+    /// </summary>
     public static LoggedRequest FromJournalEntry(JObject entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var request = entry["request"] as JObject ?? throw new FormatException("Journal entry without 'request'.");
+        var request = entry["request"] as JObject ?? entry;
         var headers = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
         if (request["headers"] is JObject headerObject)
         {
