@@ -61,7 +61,7 @@ internal sealed class MountseaAdapterTests
     public async Task AnUnlistedStatusIsUnknownWithTheRawTextKept(string status)
     {
         // Arrange
-        await AnswerAsync($$"""{"taskId":"{{TaskId}}","status":"{{status}}","result":{"videoUrl":"https://cdn.mountsea.ai/v.mp4"}}""");
+        await AnswerAsync($$"""{"taskId":"{{TaskId}}","status":"{{status}}","result":{"videoUrl":"https://cdn.mountsea.ai/v.mp4"} }""");
 
         // Act
         var snapshot = await GetAsync(adapter, TaskId);

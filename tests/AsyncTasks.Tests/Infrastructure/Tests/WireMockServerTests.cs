@@ -37,7 +37,7 @@ internal sealed class WireMockServerTests
     public async Task StubMatchesPathQueryAndHeaderAndJournalRecordsEveryRequest()
     {
         // Arrange
-        await server.AddStubAsync(WireMockStub.Get("/v1/tasks/a b")
+        await server.AddStubAsync(WireMockStub.Get("/v1/tasks/a%20b")
             .WithQueryParameter("lang", "zh+en")
             .WithHeader("Authorization", "Bearer k")
             .RespondingWith(WireMockResponse.Json(200, """{"ok":true}""")));

@@ -9,7 +9,7 @@ internal enum WireMockUrlMatch
     /// <summary><c>url</c>: path and query string, exactly as sent.</summary>
     Url,
 
-    /// <summary><c>urlPath</c>: the path only, exactly; query parameters are matched separately.</summary>
+    /// <summary><c>urlPath</c>: the path only, exactly as encoded; query parameters are matched separately.</summary>
     UrlPath,
 
     /// <summary><c>urlPattern</c>: a regular expression over path and query string.</summary>
@@ -78,7 +78,10 @@ internal sealed record WireMockStub
     /// <summary>The answer; a plain 200 unless set.</summary>
     public WireMockResponse Response { get; init; } = WireMockResponse.WithStatus(200);
 
-    /// <summary>A stub for <paramref name="method"/> on exactly <paramref name="path"/> (query string not part of it).</summary>
+    /// <summary>
+    /// A stub for <paramref name="method"/> on exactly <paramref name="path"/>, as encoded on the wire (WireMock
+    /// compares <c>urlPath</c> with the raw path: <c>/a%20b</c>, not <c>/a b</c>); the query string is not part of it.
+    /// </summary>
     public static WireMockStub ForPath(HttpMethod method, string path) =>
         new(Check(method).Method, WireMockUrlMatch.UrlPath, CheckUrl(path));
 
@@ -96,7 +99,7 @@ internal sealed record WireMockStub
     /// <summary>A GET stub on exactly <paramref name="path"/>.</summary>
     public static WireMockStub Get(string path) => ForPath(HttpMethod.Get, path);
 
-    /// <summary>Requires a query parameter equal to <paramref name="value"/> (decoded).</summary>
+    /// <summary>Requires a query parameter equal to <paramref name="value"/> (WireMock compares decoded values).</summary>
     public WireMockStub WithQueryParameter(string name, string value) =>
         this with { QueryParameters = QueryParameters.Add(new(name, value)) };
 
