@@ -232,4 +232,20 @@ internal sealed class WireMockServerTests
         // Assert
         Assert.That(start, Throws.InvalidOperationException.With.Message.Contains("Java 17"));
     }
+
+    [Test]
+    [Platform(Exclude = "Win")]
+    public void StartWithAJavaThatExitsAtOnceFailsFastWithItsOutput()
+    {
+        // Arrange: /bin/false stands for a java too old for the jar, which exits before printing a port.
+        var options = new WireMockServerOptions { JavaExecutable = "/bin/false", StartupTimeout = TimeSpan.FromSeconds(20) };
+        var watch = Stopwatch.StartNew();
+
+        // Act
+        var start = () => WireMockServer.Start(options).Dispose();
+
+        // Assert
+        Assert.That(start, Throws.InvalidOperationException.With.Message.Contains("did not start").And.Message.Contains("Java 17"));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "an exited process must not wait for the whole start bound");
+    }
 }

@@ -29,6 +29,8 @@ internal sealed partial class WireMockServer : IDisposable
     /// <summary>The default timeout of the clients made by <see cref="CreateHttpClient"/>.</summary>
     public static readonly TimeSpan DefaultClientTimeout = TimeSpan.FromSeconds(30);
 
+    private const string WatchdogShell = "/bin/sh";
+
     private static readonly Lock SharedLock = new();
     private static WireMockServer? shared;
 
@@ -139,30 +141,14 @@ internal sealed partial class WireMockServer : IDisposable
         Directory.CreateDirectory(Path.Combine(root, "mappings"));
         Directory.CreateDirectory(Path.Combine(root, "__files"));
 
-        var startInfo = new ProcessStartInfo(java)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            CreateNoWindow = true,
-            WorkingDirectory = root,
-        };
-        foreach (var argument in (string[])[
+        var startInfo = CreateStartInfo(java, root, [
             "-jar", jar,
             "--port", "0",
             "--bind-address", "127.0.0.1",
             "--disable-banner",
             "--root-dir", root,
-        ])
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach (var argument in options.ExtraArguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
+            .. options.ExtraArguments,
+        ]);
 
         var output = new StringBuilder();
         var portFound = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -408,6 +394,40 @@ internal sealed partial class WireMockServer : IDisposable
     {
         var remaining = timeout - elapsed.Elapsed;
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// Runs java directly on Windows. Elsewhere it runs java under a tiny /bin/sh watchdog that kills it when its
+    /// standard input (a pipe from this process) closes: even if the test host is killed outright and neither
+    /// OneTimeTearDown nor ProcessExit runs, the kernel closes the pipe and no orphan java survives.
+    /// </summary>
+    private static ProcessStartInfo CreateStartInfo(string java, string workingDirectory, IReadOnlyList<string> javaArguments)
+    {
+        var useWatchdog = !OperatingSystem.IsWindows() && File.Exists(WatchdogShell);
+        var startInfo = new ProcessStartInfo(useWatchdog ? WatchdogShell : java)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            CreateNoWindow = true,
+            WorkingDirectory = workingDirectory,
+        };
+        if (useWatchdog)
+        {
+            // $0 is java, "$@" its arguments. Background jobs of a non-interactive shell read /dev/null, so the
+            // watcher reads the real stdin through fd 3; java's exit status becomes the shell's.
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add("""exec 3<&0; "$0" "$@" </dev/null & child=$!; (cat <&3 >/dev/null; kill $child 2>/dev/null) & wait $child""");
+            startInfo.ArgumentList.Add(java);
+        }
+
+        foreach (var argument in javaArguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        return startInfo;
     }
 
     private static string? FindJava()
