@@ -54,7 +54,7 @@ internal sealed class MountseaAdapter : ProviderAdapter
             state == TaskState.Succeeded ? ReadOutputs(result.Result) : [],
             error,
             result.CreatedAt?.ToUniversalTime(),
-            result.FinishedAt?.ToUniversalTime(),
+            state.IsTerminal() ? result.FinishedAt?.ToUniversalTime() : null,
             ProviderValues.NonEmpty(result.TraceId),
             result);
     }

@@ -53,7 +53,7 @@ internal abstract class ProviderAdapter
     {
         // Outside the try: a malformed id is the caller's mistake (ArgumentException), not a provider error.
         ArgumentNullException.ThrowIfNull(task);
-        ValidateTask(task);
+        ValidateId(task.Id);
         try
         {
             return await FetchAsync(task, http, cancellationToken).ConfigureAwait(false);
@@ -101,14 +101,6 @@ internal abstract class ProviderAdapter
 
     /// <summary>Calls the generated client and maps its result. In-band API errors are thrown as <see cref="TaskClientException"/>.</summary>
     protected abstract Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Checks the form of the task id before any request; throws <see cref="ArgumentException"/> when the provider
-    /// cannot have issued it (e.g. a SkyEngine id that is not a full operation name).
-    /// </summary>
-    protected virtual void ValidateTask(TaskRef task)
-    {
-    }
 
     /// <summary>The provider's error code and message in a documented error body, if the exception carries one.</summary>
     protected virtual (string? Code, string? Message) ReadErrorBody(ApiException exception) => (null, null);

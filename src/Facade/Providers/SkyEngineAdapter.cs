@@ -67,7 +67,12 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
         return new OperationName(parts[1], parts[3], parts[5], parts[7], parts[9]);
     }
 
-    protected override void ValidateTask(TaskRef task) => ParseOperationName(task.Id);
+    /// <summary>The id must be a full operation name (see <see cref="ParseOperationName"/>).</summary>
+    public override void ValidateId(string id)
+    {
+        base.ValidateId(id);
+        ParseOperationName(id);
+    }
 
     protected override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {

@@ -74,7 +74,8 @@ internal sealed class TencentVodAdapter : ProviderAdapter
             state == TaskState.Succeeded && aigc is not null ? ReadOutputs(aigc) : [],
             error,
             ProviderValues.IsoTime(detail.CreateTime),
-            ProviderValues.IsoTime(detail.FinishTime),
+            // An unfinished task sends the zero date (read as none); a finish time is reported only once it has ended.
+            state.IsTerminal() ? ProviderValues.IsoTime(detail.FinishTime) : null,
             requestId,
             envelope);
     }
