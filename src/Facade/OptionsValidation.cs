@@ -178,6 +178,7 @@ internal static class OptionsValidation
         ProviderNames.All
             .Where(p => options.For(p).HasApiKey && BaseUrlOrNull(options, p) is not null)
             .Select(p => new KeyBinding(
+                p,
                 BaseUrlOrNull(options, p)!,
                 ProviderRegistry.Get(p).KeyScheme,
                 options.For(p).ApiKey!))

@@ -118,11 +118,28 @@ public sealed class TaskClient : ITaskClient, IDisposable
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<TaskSnapshot>(new UnboundedChannelOptions { SingleReader = true });
-        var waiter = Join(task, options, progress: null, channel, cancellationToken);
-        _ = Observe(task, waiter.Result);
-        await foreach (var snapshot in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+
+        // Cancelled when the consumer stops early (break, dispose), so this watcher leaves the poll loop instead of
+        // keeping it polling for nobody until the wait's timeout.
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var waiter = Join(task, options, progress: null, channel, leave.Token);
+        var observed = Observe(task, waiter.Result);
+        try
         {
-            yield return snapshot;
+            await foreach (var snapshot in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return snapshot;
+            }
+        }
+        finally
+        {
+            if (!waiter.Result.IsCompleted)
+            {
+                await leave.CancelAsync().ConfigureAwait(false);
+            }
+
+            // Its outcome already reached the consumer through the channel; this only observes it.
+            await ((Task)observed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         // Surfaces cancellation even when the channel ended without error.
@@ -136,7 +153,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
         ArgumentNullException.ThrowIfNull(destination);
         ObjectDisposedException.ThrowIf(_disposed, this);
         return Downloader.DownloadAsync(
-            output, destination, _downloadClient, _options.MaxDownloadBytes, _logger, cancellationToken);
+            output, destination, _downloadClient, _options.MaxDownloadBytes, _options.RequestTimeout, _logger, cancellationToken);
     }
 
     /// <summary>Releases the HTTP connections the client created. Waits in progress end with <see cref="ObjectDisposedException"/>.</summary>
@@ -148,6 +165,13 @@ public sealed class TaskClient : ITaskClient, IDisposable
         }
 
         _disposed = true;
+
+        // Waits end now, not at their next poll (which may be many seconds away).
+        foreach (var loop in _loops.Values)
+        {
+            loop.Abort(new ObjectDisposedException(nameof(TaskClient), "The TaskClient was disposed during the wait."));
+        }
+
         foreach (var client in _clients.Values.Where(c => c.IsValueCreated))
         {
             client.Value.Dispose();
@@ -252,7 +276,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
         string outcome = "error";
         try
         {
-            var snapshot = await adapter.GetAsync(task, http, cancellationToken).ConfigureAwait(false);
+            var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time).ConfigureAwait(false);
             outcome = snapshot.State.GetName();
             activity?.SetTag("asynctasks.state", outcome);
             Log.TaskRead(_logger, task.ToString(), outcome, snapshot.ProviderState, snapshot.Progress);

@@ -16,6 +16,7 @@ internal static class Downloader
         Stream destination,
         Lazy<HttpClient> client,
         long maxBytes,
+        TimeSpan readTimeout,
         ILogger logger,
         CancellationToken cancellationToken)
     {
@@ -36,9 +37,13 @@ internal static class Downloader
         }
 
         HttpResponseMessage response;
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+
+        // The key handler attaches this provider's key only if the URL is on that provider's own origin.
+        request.Options.Set(ApiKeyHandler.SourceProvider, provider);
         try
         {
-            response = await client.Value.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await client.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -69,6 +74,10 @@ internal static class Downloader
 
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             long total = 0;
+
+            // HttpClient.Timeout ends at the response headers; a body that stops arriving would otherwise hang
+            // forever. Each read may take up to the request timeout (real time, like HttpClient.Timeout).
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -79,7 +88,12 @@ internal static class Downloader
                         int read;
                         try
                         {
-                            read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+                            idle.CancelAfter(readTimeout);
+                            read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), idle.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            throw Failure(provider, TaskErrorKind.Timeout, $"the download stalled: no data for {readTimeout}", status, exception);
                         }
                         catch (Exception exception) when (exception is IOException or HttpRequestException)
                         {

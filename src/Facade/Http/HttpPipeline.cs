@@ -28,7 +28,7 @@ internal static class HttpPipeline
         new UserAgentHandler(new UserAgentHandlerOption { ProductName = "AsyncTasks", ProductVersion = Version }),
         new TransientRetryHandler(provider, options.Retry, timeProvider, logger),
         new RedirectHandler(new RedirectHandlerOption { MaxRedirect = MaxRedirects, AllowRedirectOnSchemeChange = false }),
-        new ApiKeyHandler(keys),
+        new ApiKeyHandler(keys, provider),
     ];
 
     /// <summary>The transport: connection pooling with a bounded lifetime, no automatic redirects, no cookies.</summary>

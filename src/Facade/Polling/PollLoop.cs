@@ -11,7 +11,9 @@ namespace AsyncTasks.Polling;
 /// </summary>
 /// <remarks>
 /// Waiter deadlines are checked by the loop itself, against the same clock as its delays, so a wait's timeout
-/// is exact under a fake clock and no extra timers are needed.
+/// is exact under a fake clock and no extra timers are needed: the loop's sleep ends at the earliest deadline (a
+/// waiter joining with an earlier one wakes it). A deadline that passes while a poll is in flight is reported when
+/// that poll returns, which <see cref="AsyncTasksOptions.RequestTimeout"/> and the request retries bound.
 /// </remarks>
 #pragma warning disable CA1001 // _stop is disposed when RunAsync ends; the loop has no other owner to dispose it.
 internal sealed class PollLoop
@@ -29,6 +31,10 @@ internal sealed class PollLoop
     private readonly object _gate = new();
     private bool _closed;
     private TaskSnapshot? _last;
+
+    // The current sleep between polls and when it ends: a waiter joining with an earlier deadline cuts it short.
+    private CancellationTokenSource? _nap;
+    private DateTimeOffset _napUntil;
 
     public PollLoop(
         TaskRef task,
@@ -53,6 +59,7 @@ internal sealed class PollLoop
     /// <summary>Adds a waiter; <see langword="false"/> when the loop has already closed (the caller starts a new one).</summary>
     public bool TryJoin(Waiter waiter, bool start)
     {
+        CancellationTokenSource? wake = null;
         lock (_gate)
         {
             if (_closed)
@@ -62,9 +69,29 @@ internal sealed class PollLoop
 
             waiter.Deadline = _time.GetUtcNow() + waiter.Timeout;
             _waiters.Add(waiter);
+
+            // Under the lock, so the loop cannot publish a newer snapshot before this one.
             if (_last is not null)
             {
                 waiter.Publish(_last);
+            }
+
+            // The loop sleeps until its next poll or the earliest deadline it knew of: wake it for this one.
+            if (_nap is not null && waiter.Deadline < _napUntil)
+            {
+                wake = _nap;
+            }
+        }
+
+        if (wake is not null)
+        {
+            try
+            {
+                _ = wake.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The sleep already ended; the loop will see the new deadline anyway.
             }
         }
 
@@ -108,6 +135,13 @@ internal sealed class PollLoop
         }
     }
 
+    /// <summary>Ends the loop now, failing every waiter with <paramref name="exception"/> (the client was disposed).</summary>
+    public void Abort(Exception exception)
+    {
+        FailAll(exception);
+        Close();
+    }
+
     private void Close()
     {
         _onClosed(this);
@@ -129,6 +163,7 @@ internal sealed class PollLoop
             while (true)
             {
                 TimeSpan? retryAfter = null;
+                TaskClientException? transient = null;
                 try
                 {
                     var snapshot = await _poll(_task, _stop.Token).ConfigureAwait(false);
@@ -140,7 +175,7 @@ internal sealed class PollLoop
                 catch (TaskClientException exception) when (exception.IsTransient)
                 {
                     retryAfter = exception.RetryAfter;
-                    Log.PollFailedTransiently(_logger, _task.ToString(), exception.Kind, exception.HttpStatus, interval);
+                    transient = exception;
                 }
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)
                 {
@@ -149,13 +184,6 @@ internal sealed class PollLoop
                 catch (Exception exception)
                 {
                     FailAll(exception);
-                    return;
-                }
-
-                var now = _time.GetUtcNow();
-                var earliest = ExpireWaiters(now);
-                if (earliest is null)
-                {
                     return;
                 }
 
@@ -170,19 +198,12 @@ internal sealed class PollLoop
                     }
                 }
 
-                // Wake no later than the earliest deadline, so a timeout is reported on time.
-                var untilDeadline = earliest.Value - now;
-                if (untilDeadline < delay)
+                if (transient is not null)
                 {
-                    delay = untilDeadline;
+                    Log.PollFailedTransiently(_logger, _task.ToString(), transient.Kind, transient.HttpStatus, delay);
                 }
 
-                if (delay > TimeSpan.Zero)
-                {
-                    await System.Threading.Tasks.Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
-                }
-
-                if (ExpireWaiters(_time.GetUtcNow()) is null)
+                if (!await SleepUntilAsync(_time.GetUtcNow() + delay).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -201,6 +222,72 @@ internal sealed class PollLoop
 
             _onClosed(this);
             _stop.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Sleeps until <paramref name="pollAt"/>, waking at each waiter's deadline on the way to time it out (also the
+    /// deadline of a waiter that joins meanwhile). Returns <see langword="false"/> when no waiter is left.
+    /// </summary>
+    private async Task<bool> SleepUntilAsync(DateTimeOffset pollAt)
+    {
+        while (true)
+        {
+            var now = _time.GetUtcNow();
+            if (ExpireWaiters(now) is null)
+            {
+                return false;
+            }
+
+            if (now >= pollAt)
+            {
+                return true;
+            }
+
+            using var nap = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            TimeSpan until;
+            lock (_gate)
+            {
+                // Under the lock that TryJoin takes: a waiter that joined since ExpireWaiters is counted here, and
+                // one that joins later sees _nap and wakes it.
+                var wakeAt = pollAt;
+                foreach (var waiter in _waiters)
+                {
+                    if (waiter.Deadline < wakeAt)
+                    {
+                        wakeAt = waiter.Deadline;
+                    }
+                }
+
+                // Task.Delay counts whole milliseconds (truncating): round up, or a sub-millisecond rest would spin.
+                until = TimeSpan.FromMilliseconds(Math.Ceiling((wakeAt - now).TotalMilliseconds));
+                if (until > TimeSpan.Zero)
+                {
+                    _nap = nap;
+                    _napUntil = now + until;
+                }
+            }
+
+            if (until <= TimeSpan.Zero)
+            {
+                continue;
+            }
+
+            try
+            {
+                await System.Threading.Tasks.Task.Delay(until, _time, nap.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+                // Woken early by a waiter with an earlier deadline: look again.
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _nap = null;
+                }
+            }
         }
     }
 
@@ -234,7 +321,23 @@ internal sealed class PollLoop
             }
         }
 
-        return snapshot.IsTerminal;
+        if (snapshot.IsTerminal)
+        {
+            return true;
+        }
+
+        // A waiter whose progress handler threw has ended with that exception; it no longer keeps the loop going.
+        lock (_gate)
+        {
+            _waiters.RemoveAll(w => w.IsFinished);
+            if (_waiters.Count == 0)
+            {
+                _closed = true;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void FailAll(Exception exception)
@@ -320,12 +423,18 @@ internal sealed class Waiter
 
     public Task<TaskSnapshot> Result => _result.Task;
 
-    /// <summary>Passes on a snapshot if it differs from the last one this waiter saw.</summary>
+    /// <summary>Whether the waiter has its outcome (result, error or cancellation).</summary>
+    public bool IsFinished => _result.Task.IsCompleted;
+
+    /// <summary>
+    /// Passes on a snapshot if it differs from the last one this waiter saw. A progress handler that throws ends
+    /// this waiter (with its exception), never the loop or the other waiters.
+    /// </summary>
     public void Publish(TaskSnapshot snapshot)
     {
         lock (this)
         {
-            if (_lastPublished is not null && !Differs(_lastPublished, snapshot))
+            if (IsFinished || (_lastPublished is not null && !Differs(_lastPublished, snapshot)))
             {
                 return;
             }
@@ -333,7 +442,18 @@ internal sealed class Waiter
             _lastPublished = snapshot;
         }
 
-        _progress?.Report(snapshot);
+        try
+        {
+            _progress?.Report(snapshot);
+        }
+#pragma warning disable CA1031 // The caller's handler may throw anything; it belongs to this waiter alone.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Fail(exception);
+            return;
+        }
+
         _channel?.Writer.TryWrite(snapshot);
     }
 

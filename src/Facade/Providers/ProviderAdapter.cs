@@ -49,7 +49,11 @@ internal abstract class ProviderAdapter
     }
 
     /// <summary>Reads the task once. Every failure leaves as a <see cref="TaskClientException"/>.</summary>
-    public async Task<TaskSnapshot> GetAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    public async Task<TaskSnapshot> GetAsync(
+        TaskRef task,
+        HttpClient http,
+        CancellationToken cancellationToken,
+        TimeProvider? timeProvider = null)
     {
         // Outside the try: a malformed id is the caller's mistake (ArgumentException), not a provider error.
         ArgumentNullException.ThrowIfNull(task);
@@ -64,7 +68,7 @@ internal abstract class ProviderAdapter
         }
         catch (ApiException exception)
         {
-            throw FromApiException(exception);
+            throw FromApiException(exception, (timeProvider ?? TimeProvider.System).GetUtcNow());
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -117,7 +121,7 @@ internal abstract class ProviderAdapter
     };
 
     /// <summary>Turns what the generated client threw into the facade's error.</summary>
-    internal TaskClientException FromApiException(ApiException exception)
+    internal TaskClientException FromApiException(ApiException exception, DateTimeOffset now)
     {
         var status = exception.StatusCode;
         var (code, message) = ReadErrorBody(exception);
@@ -128,7 +132,7 @@ internal abstract class ProviderAdapter
             : $"the API answered HTTP {status.ToString(CultureInfo.InvariantCulture)}{(message is null ? string.Empty : $": {Sanitize(message)}")}";
         return new TaskClientException(Provider, kind, description, status, code, requestId, exception)
         {
-            RetryAfter = RetryAfterParser.Parse(exception.Headers, DateTimeOffset.UtcNow),
+            RetryAfter = RetryAfterParser.Parse(exception.Headers, now),
         };
     }
 
