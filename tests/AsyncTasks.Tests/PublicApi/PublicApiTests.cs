@@ -67,7 +67,11 @@ internal static class PublicApiListing
     public static string Describe(Assembly assembly)
     {
         var text = new StringBuilder();
-        foreach (var type in assembly.GetExportedTypes().OrderBy(t => t.FullName, StringComparer.Ordinal))
+        // Mutation testing (dotnet-stryker) injects a public MutantControl type into the assembly it tests.
+        var types = assembly.GetExportedTypes()
+            .Where(t => t.Namespace?.StartsWith("Stryker", StringComparison.Ordinal) != true)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal);
+        foreach (var type in types)
         {
             text.Append(DescribeType(type)).Append('\n');
             var members = type.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)

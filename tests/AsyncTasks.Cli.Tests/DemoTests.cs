@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AsyncTasks.Cli.Demo;
+using AsyncTasks.Cli.Tests.Support;
+
+namespace AsyncTasks.Cli.Tests;
+
+/// <summary><c>asynctasks demo</c>: its own WireMock with the specs' examples, one task per provider, and no java left behind.</summary>
+public sealed partial class DemoTests
+{
+    private static readonly string[] ProviderColumns = ["mountsea", "duomi", "kexiang", "tencent-vod", "skyengine"];
+
+    private static readonly string[] DemoKeys = ["results", "requestsServed", "elapsedMs"];
+
+    private static readonly string[] QueuedRunningSucceeded = ["queued", "running", "succeeded"];
+
+    [Test]
+    public void EveryScenarioStepIsADocumentedExample()
+    {
+        Assert.That(DemoScenario.All.Select(s => s.Provider), Is.EqualTo(ProviderNames.All));
+        foreach (var scenario in DemoScenario.All)
+        {
+            var (taskId, mappings) = scenario.Build();
+            Assert.That(taskId, Is.EqualTo(SpecExamples.TaskId(scenario.Provider)), scenario.Provider.GetName());
+
+            // The first example twice (get, then the wait's first poll), then each next one.
+            Assert.That(mappings, Has.Count.EqualTo(scenario.Steps.Count + 1));
+            var documented = scenario.Steps.Select(step => SpecExamples.Example(scenario.Provider, step).Value.ToString(Newtonsoft.Json.Formatting.None)).ToList();
+            var served = mappings.Select(m => Parse((string)m["response"]!["body"]!).ToString(Newtonsoft.Json.Formatting.None)).ToList();
+            Assert.That(served, Is.EqualTo([documented[0], .. documented]), "served byte for byte as the spec documents them");
+        }
+    }
+
+    [Test]
+    public async Task TheDemoShowsEveryProviderSideBySideAndStopsWireMock()
+    {
+        var started = Stopwatch.StartNew();
+        var result = await CliRunner.RunAsync(["demo"], CliRunner.JavaEnvironment());
+        TestContext.Out.WriteLine($"demo took {started.Elapsed.TotalSeconds:0.0} s");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.ToString());
+        var header = result.Stdout.Split('\n').First(l => l.Contains("mountsea", StringComparison.Ordinal));
+        Assert.That(ProviderColumns.Select(p => header.IndexOf(p, StringComparison.Ordinal)), Is.Ordered.And.All.GreaterThan(0), "one column per provider, side by side");
+        Assert.That(Regex.Count(result.Stdout, "succeeded"), Is.GreaterThanOrEqualTo(5));
+        Assert.That(result.Stdout, Does.Contain("running 45%"), "tencent-vod's wait with its progress");
+        var (pid, port) = WireMockOf(result.Stderr);
+        Assert.That(ExecutableRunner.IsRunning(pid), Is.False, "WireMock stopped");
+        Assert.That(IsListening(port), Is.False, "nothing listens on the demo's port any more");
+    }
+
+    [Test]
+    public async Task DemoJsonHoldsEachProvidersGetAndWait()
+    {
+        var result = await CliRunner.RunAsync(["demo", "--json"], CliRunner.JavaEnvironment());
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.ToString());
+        Assert.That(result.Stderr, Does.Not.Contain("error"), "no progress lines with --json, and no error");
+        var json = JsonShape.ParseSingleObject(result.Stdout);
+        Assert.That(JsonShape.Keys(json), Is.EqualTo(DemoKeys));
+        var results = json.GetProperty("results").EnumerateArray().ToList();
+        Assert.That(results.Select(r => r.GetProperty("provider").GetString()), Is.EqualTo(ProviderColumns));
+        foreach (var item in results)
+        {
+            var provider = ProviderNames.Parse(item.GetProperty("provider").GetString()!);
+            var taskId = item.GetProperty("taskId").GetString()!;
+            JsonShape.AssertSnapshot(item.GetProperty("get"), provider, taskId);
+            var wait = JsonShape.AssertSnapshot(item.GetProperty("wait"), provider, taskId);
+            Assert.That(wait.GetProperty("status").GetString(), Is.EqualTo("succeeded"));
+            Assert.That(item.GetProperty("error").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            var seen = item.GetProperty("statesSeen").EnumerateArray().Select(s => s.GetString()).ToList();
+            Assert.That(seen[^1], Is.EqualTo("succeeded"));
+            Assert.That(seen, Has.Count.GreaterThanOrEqualTo(2), "the wait saw the task change");
+        }
+
+        Assert.That(
+            results.Single(r => r.GetProperty("provider").GetString() == "duomi").GetProperty("statesSeen").EnumerateArray().Select(s => s.GetString()),
+            Is.EqualTo(QueuedRunningSucceeded));
+        Assert.That(json.GetProperty("requestsServed").GetInt32(), Is.EqualTo(18));
+    }
+
+    [Test]
+    public async Task WithoutJavaTheDemoSaysWhatToInstall()
+    {
+        var result = await CliRunner.RunAsync(["demo"], new Dictionary<string, string> { ["PATH"] = "/nonexistent" });
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(result.Stderr.Trim(), Does.StartWith("asynctasks: error: the demo runs WireMock on Java 17").And.Contain("install it"));
+    }
+
+    [Test]
+    [Platform(Exclude = "Win", Reason = "sends SIGINT")]
+    public async Task CtrlCStopsTheDemoAndItsWireMock()
+    {
+        // A long interval keeps the demo waiting, so the signal arrives mid-wait.
+        using var process = Process.Start(ExecutableRunner.StartInfo(["demo", "--interval", "30s"], CliRunner.JavaEnvironment()))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderrLines = new List<string>();
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (stderrLines)
+                {
+                    stderrLines.Add(line);
+                }
+
+                if (line.Contains("WireMock listening on", StringComparison.Ordinal))
+                {
+                    listening.TrySetResult(line);
+                }
+            }
+
+            listening.TrySetException(new InvalidOperationException("stderr ended before WireMock started"));
+        });
+        try
+        {
+            var line = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            var (pid, port) = WireMockOf(line);
+            Assert.That(IsListening(port), Is.True);
+            await Task.Delay(TimeSpan.FromMilliseconds(300)); // into the waits
+
+            ExecutableRunner.Signal(process.Id, ExecutableRunner.SigInt);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            await reader.WaitAsync(TimeSpan.FromSeconds(5));
+
+            Assert.That(process.ExitCode, Is.EqualTo(ExitCodes.Interrupted), string.Join('\n', stderrLines));
+            Assert.That(await stdout, Is.Empty);
+            Assert.That(stderrLines[^1], Is.EqualTo("asynctasks: error: interrupted."));
+            Assert.That(ExecutableRunner.IsRunning(pid), Is.False, "the WireMock process is gone");
+            Assert.That(IsListening(port), Is.False, "nothing listens on the demo's port any more");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static (int Pid, int Port) WireMockOf(string text)
+    {
+        var match = ListeningLine().Match(text);
+        Assert.That(match.Success, Is.True, "the demo says where WireMock listens: " + text);
+        return (int.Parse(match.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static Newtonsoft.Json.Linq.JToken Parse(string json)
+    {
+        using var reader = new Newtonsoft.Json.JsonTextReader(new StringReader(json)) { DateParseHandling = Newtonsoft.Json.DateParseHandling.None };
+        return Newtonsoft.Json.Linq.JToken.ReadFrom(reader);
+    }
+
+    private static bool IsListening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"WireMock listening on http://127\.0\.0\.1:(?<port>\d+)/ \(pid (?<pid>\d+)\)")]
+    private static partial Regex ListeningLine();
+}
