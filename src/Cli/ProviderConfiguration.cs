@@ -69,19 +69,6 @@ internal sealed record ProviderSettings(
 /// <summary>Reads provider settings from options and the environment; an option wins over the environment.</summary>
 internal static class ProviderConfiguration
 {
-    /// <summary>
-    /// The published base URLs, as the facade's adapters default to them (tencent-vod has none). The facade keeps
-    /// its defaults internal; the CLI tests check these against the specs' <c>servers</c>.
-    /// </summary>
-    private static readonly Dictionary<Provider, string?> Defaults = new()
-    {
-        [Provider.Mountsea] = "https://api.mountsea.ai/",
-        [Provider.Duomi] = "https://duomiapi.com/",
-        [Provider.Kexiang] = "https://kexiangai.com/",
-        [Provider.TencentVod] = null,
-        [Provider.SkyEngine] = "https://model-api.skyengine.com.cn/",
-    };
-
     /// <summary>The provider part of the environment variable names: MOUNTSEA, DUOMI, KEXIANG, TENCENT_VOD, SKYENGINE.</summary>
     public static string VariablePart(Provider provider) =>
         provider.GetName().ToUpperInvariant().Replace('-', '_');
@@ -93,7 +80,7 @@ internal static class ProviderConfiguration
     public static string BaseUrlVariable(Provider provider) => $"ASYNCTASKS_{VariablePart(provider)}_BASE_URL";
 
     /// <summary>The provider's published base URL, or <see langword="null"/> (tencent-vod).</summary>
-    public static string? DefaultBaseUrl(Provider provider) => Defaults[provider];
+    public static string? DefaultBaseUrl(Provider provider) => provider.GetDefaultBaseUrl()?.AbsoluteUri;
 
     /// <summary>Resolves the settings of <paramref name="provider"/>: option, then environment, then default.</summary>
     public static ProviderSettings Resolve(

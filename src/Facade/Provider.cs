@@ -48,6 +48,21 @@ public static class ProviderNames
             ? name
             : throw new ArgumentOutOfRangeException(nameof(provider), provider, "Not a defined provider.");
 
+    /// <summary>
+    /// The provider's published base URL, used when <see cref="ProviderOptions.BaseUrl"/> is unset; <see langword="null"/>
+    /// for <see cref="Provider.TencentVod"/>, whose gateway must be configured.
+    /// </summary>
+    /// <param name="provider">The provider.</param>
+    /// <returns>The default base URL (ending with '/'), or <see langword="null"/>.</returns>
+    public static Uri? GetDefaultBaseUrl(this Provider provider) =>
+        AsyncTasks.Providers.ProviderRegistry.Get(provider).DefaultBaseUrl;
+
+    /// <summary>The first delay between polls of a wait when neither the wait nor the provider's options set one.</summary>
+    /// <param name="provider">The provider.</param>
+    /// <returns>2 s for the image gateways, 3 s for Mountsea, 5 s for SkyEngine (Veo).</returns>
+    public static TimeSpan GetDefaultPollInterval(this Provider provider) =>
+        AsyncTasks.Providers.ProviderRegistry.Get(provider).DefaultPollInterval;
+
     /// <summary>Reads a provider from its text name (case-insensitive).</summary>
     /// <param name="name">A name such as <c>duomi</c> or <c>tencent-vod</c>.</param>
     /// <param name="provider">The provider, when the name is known.</param>
