@@ -90,14 +90,25 @@ public sealed class TaskClient : ITaskClient, IDisposable
     internal IReadOnlyList<KeyBinding> KeyBindings => _keys;
 
     /// <inheritdoc />
-    public async Task<TaskSnapshot> GetAsync(TaskRef task, CancellationToken cancellationToken = default)
+    public Task<TaskSnapshot> GetAsync(TaskRef task, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var adapter = ProviderRegistry.Get(task.Provider);
-        adapter.ValidateId(task.Id);
-        var http = GetHttpClient(task.Provider);
-        return await ReadAsync(adapter, http, task, cancellationToken).ConfigureAwait(false);
+        // Not an async method (one task less per read), but its argument errors still arrive through the task.
+        ProviderAdapter adapter;
+        HttpClient http;
+        try
+        {
+            ArgumentNullException.ThrowIfNull(task);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            adapter = ProviderRegistry.Get(task.Provider);
+            adapter.ValidateId(task.Id);
+            http = GetHttpClient(task.Provider);
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<TaskSnapshot>(exception);
+        }
+
+        return ReadAsync(adapter, http, task, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -259,27 +270,41 @@ public sealed class TaskClient : ITaskClient, IDisposable
         }
         finally
         {
-            AsyncTasksTelemetry.Waits.Add(
-                1,
-                new KeyValuePair<string, object?>("provider", task.Provider.GetName()),
-                new KeyValuePair<string, object?>("outcome", outcome));
-            Log.WaitEnded(_logger, task.ToString(), outcome);
+            if (AsyncTasksTelemetry.Waits.Enabled)
+            {
+                AsyncTasksTelemetry.Waits.Add(
+                    1,
+                    new KeyValuePair<string, object?>("provider", task.Provider.GetName()),
+                    new KeyValuePair<string, object?>("outcome", outcome));
+            }
+
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                Log.WaitEnded(_logger, task.ToString(), outcome);
+            }
         }
     }
 
     private async Task<TaskSnapshot> ReadAsync(ProviderAdapter adapter, HttpClient http, TaskRef task, CancellationToken cancellationToken)
     {
+        // Each diagnostic costs only when someone listens: no activity without listeners (StartActivity returns
+        // null), no clock reads or tags without an enabled instrument, no formatting of the task without a logger.
         using var activity = AsyncTasksTelemetry.ActivitySource.StartActivity("AsyncTasks.Get");
         activity?.SetTag("asynctasks.provider", task.Provider.GetName());
         activity?.SetTag("asynctasks.task_id", task.Id);
-        var started = _time.GetTimestamp();
+        var measured = AsyncTasksTelemetry.Polls.Enabled || AsyncTasksTelemetry.PollDuration.Enabled;
+        var started = measured ? _time.GetTimestamp() : 0;
         string outcome = "error";
         try
         {
             var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time).ConfigureAwait(false);
             outcome = snapshot.State.GetName();
             activity?.SetTag("asynctasks.state", outcome);
-            Log.TaskRead(_logger, task.ToString(), outcome, snapshot.ProviderState, snapshot.Progress);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.TaskRead(_logger, task.ToString(), outcome, snapshot.ProviderState, snapshot.Progress);
+            }
+
             return snapshot;
         }
         catch (TaskClientException exception)
@@ -290,16 +315,26 @@ public sealed class TaskClient : ITaskClient, IDisposable
         }
         finally
         {
-            var provider = new KeyValuePair<string, object?>("provider", task.Provider.GetName());
-            AsyncTasksTelemetry.Polls.Add(1, provider, new KeyValuePair<string, object?>("outcome", outcome));
-            AsyncTasksTelemetry.PollDuration.Record(_time.GetElapsedTime(started).TotalSeconds, provider);
+            if (measured)
+            {
+                var provider = new KeyValuePair<string, object?>("provider", task.Provider.GetName());
+                AsyncTasksTelemetry.Polls.Add(1, provider, new KeyValuePair<string, object?>("outcome", outcome));
+                AsyncTasksTelemetry.PollDuration.Record(_time.GetElapsedTime(started).TotalSeconds, provider);
+            }
         }
     }
 
     private HttpClient GetHttpClient(Provider provider)
     {
+        // A client exists only once the options passed this check for its provider, and they are a private copy
+        // that never changes: the check is needed only the first time.
+        if (_clients.TryGetValue(provider, out var client))
+        {
+            return client.Value;
+        }
+
         OptionsValidation.ThrowIfUnusable(_options, provider);
-        return _clients.GetOrAdd(provider, p => new Lazy<HttpClient>(() => _createClient(p))).Value;
+        return _clients.GetOrAdd(provider, static (p, self) => new Lazy<HttpClient>(() => self._createClient(p)), this).Value;
     }
 
     private HttpClient Configure(HttpClient http, Provider provider)

@@ -20,9 +20,9 @@ public sealed class TaskSnapshot
         ProviderState = providerState;
         Progress = progress;
         Outputs = outputs;
-        foreach (var output in outputs)
+        for (var i = 0; i < outputs.Count; i++)
         {
-            output.Source ??= task.Provider;
+            outputs[i].Source ??= task.Provider;
         }
 
         Error = error;

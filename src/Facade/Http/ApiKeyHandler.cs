@@ -19,20 +19,29 @@ internal sealed class ApiKeyHandler : DelegatingHandler
     /// <summary>On a download request: the provider whose output is fetched.</summary>
     public static readonly HttpRequestOptionsKey<Provider> SourceProvider = new("AsyncTasks.SourceProvider");
 
-    private readonly Dictionary<Provider, KeyBinding> _bindings;
-    private readonly HashSet<string> _headerNames;
+    private readonly Dictionary<Provider, Key> _keys;
+    private readonly string[] _headerNames;
     private readonly Provider? _provider;
 
     /// <param name="bindings">Every configured key with its origin.</param>
     /// <param name="provider">The provider whose client this is; <see langword="null"/> for the download client.</param>
     public ApiKeyHandler(IReadOnlyList<KeyBinding> bindings, Provider? provider)
     {
-        _bindings = bindings.ToDictionary(b => b.Provider);
-        _headerNames = new HashSet<string>(bindings.Select(b => b.Scheme.HeaderName), StringComparer.OrdinalIgnoreCase);
+        // Encoded once here, not per request: the header value, and the key's UTF-8 bytes that the redaction of
+        // responses looks for (only for a provider's own client: downloads are never redacted).
+        _keys = bindings.ToDictionary(
+            b => b.Provider,
+            b => new Key(
+                b,
+                b.Scheme.Prefix + b.ApiKey,
+                provider is not null && b.ApiKey.Length >= RedactingContent.MinimumSecretLength
+                    ? System.Text.Encoding.UTF8.GetBytes(b.ApiKey)
+                    : null));
+        _headerNames = [.. bindings.Select(b => b.Scheme.HeaderName).Distinct(StringComparer.OrdinalIgnoreCase)];
         _provider = provider;
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         foreach (var name in _headerNames)
         {
@@ -40,35 +49,69 @@ internal sealed class ApiKeyHandler : DelegatingHandler
         }
 
         var provider = _provider ?? (request.Options.TryGetValue(SourceProvider, out var source) ? source : null);
-        KeyBinding? attached = null;
+        Key? attached = null;
         if (provider is { } owner
-            && _bindings.TryGetValue(owner, out var binding)
+            && _keys.TryGetValue(owner, out var key)
             && request.RequestUri is { IsAbsoluteUri: true } target
-            && SameOrigin(target, binding.Origin))
+            && SameOrigin(target, key.Binding.Origin))
         {
-            request.Headers.TryAddWithoutValidation(binding.Scheme.HeaderName, binding.Scheme.Prefix + binding.ApiKey);
-            attached = binding;
+            request.Headers.TryAddWithoutValidation(key.Binding.Scheme.HeaderName, key.HeaderValue);
+            attached = key;
         }
-
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
         // An API answer that echoes the key back must not carry it into messages, logs or RawResponse.
-        // Downloads (no _provider) are left byte-exact.
-        if (_provider is not null
-            && attached is not null
-            && attached.ApiKey.Length >= RedactingContent.MinimumSecretLength
-            && response.Content is { } content)
+        // Downloads (no _provider, so no Secret) are left byte-exact.
+        return attached?.Secret is { } secret
+            ? SendRedactingAsync(request, secret, cancellationToken)
+            : base.SendAsync(request, cancellationToken);
+    }
+
+    private Task<HttpResponseMessage> SendRedactingAsync(HttpRequestMessage request, byte[] secret, CancellationToken cancellationToken)
+    {
+        var sending = base.SendAsync(request, cancellationToken);
+        if (sending.IsCompletedSuccessfully)
         {
-            response.Content = new RedactingContent(content, System.Text.Encoding.UTF8.GetBytes(attached.ApiKey));
+            // Already answered: the same task serves, with the response's content wrapped.
+            Redact(sending.Result, secret);
+            return sending;
         }
 
-        return response;
+        return AwaitAndRedactAsync(sending, secret);
+
+        static async Task<HttpResponseMessage> AwaitAndRedactAsync(Task<HttpResponseMessage> sending, byte[] secret)
+        {
+            var response = await sending.ConfigureAwait(false);
+            Redact(response, secret);
+            return response;
+        }
+    }
+
+    private static void Redact(HttpResponseMessage response, byte[] secret)
+    {
+        if (response.Content is { } content)
+        {
+            response.Content = new RedactingContent(content, secret);
+        }
     }
 
     internal static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
         && a.Port == b.Port;
+
+    /// <summary>A key as this handler sends it: the header value and, when responses are redacted, the key's UTF-8 bytes.</summary>
+    private sealed class Key(KeyBinding binding, string headerValue, byte[]? secret)
+    {
+        public KeyBinding Binding { get; } = binding;
+
+        public string HeaderValue { get; } = headerValue;
+
+        /// <summary>What <see cref="RedactingContent"/> overwrites; <see langword="null"/> when responses are not redacted.</summary>
+        public byte[]? Secret { get; } = secret;
+
+        /// <summary>Never shows the key.</summary>
+        public override string ToString() => Binding.ToString();
+    }
 }
 
 /// <summary>A provider's key and the only origin it may be sent to.</summary>

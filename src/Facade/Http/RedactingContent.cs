@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 
 namespace AsyncTasks.Http;
@@ -10,12 +11,15 @@ namespace AsyncTasks.Http;
 /// <remarks>
 /// The replacement has the secret's length, so Content-Length stays true and the body stays valid JSON. The body is
 /// never buffered whole: only the last <c>secret.Length - 1</c> bytes are held back until the next read shows
-/// whether they start an occurrence.
+/// whether they start an occurrence. The read buffer is rented from <see cref="ArrayPool{T}.Shared"/> and returned
+/// when the stream is disposed; every byte is searched once.
 /// </remarks>
 internal sealed class RedactingContent : HttpContent
 {
     /// <summary>Shorter keys are not redacted: overwriting every occurrence of a short string would corrupt bodies.</summary>
     public const int MinimumSecretLength = 8;
+
+    private const int BufferSize = 16 * 1024;
 
     private readonly HttpContent _inner;
     private readonly byte[] _secret;
@@ -24,9 +28,18 @@ internal sealed class RedactingContent : HttpContent
     {
         _inner = inner;
         _secret = secret;
-        foreach (var (name, values) in inner.Headers)
+
+        // The raw values, as received: no parsing of the inner headers and no array per header.
+        foreach (var (name, values) in inner.Headers.NonValidated)
         {
-            Headers.TryAddWithoutValidation(name, values);
+            if (values.Count == 1)
+            {
+                Headers.TryAddWithoutValidation(name, values.ToString());
+            }
+            else
+            {
+                Headers.TryAddWithoutValidation(name, values);
+            }
         }
     }
 
@@ -44,8 +57,16 @@ internal sealed class RedactingContent : HttpContent
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
-    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-        new RedactingStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _secret);
+    protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+    {
+        var inner = _inner.ReadAsStreamAsync(cancellationToken);
+        return inner.IsCompletedSuccessfully
+            ? Task.FromResult<Stream>(new RedactingStream(inner.Result, _secret))
+            : WrapAsync(inner, _secret);
+
+        static async Task<Stream> WrapAsync(Task<Stream> inner, byte[] secret) =>
+            new RedactingStream(await inner.ConfigureAwait(false), secret);
+    }
 
     protected override void SerializeToStream(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
@@ -58,9 +79,11 @@ internal sealed class RedactingContent : HttpContent
 
     protected override bool TryComputeLength(out long length)
     {
-        // The copied Content-Length header (if any) is still true; otherwise the length is unknown.
-        length = 0;
-        return false;
+        // The redaction keeps the length: the copied Content-Length header (if any) is still true, and otherwise the
+        // inner content's own length is (an in-memory content's, say); unknown when the inner content cannot tell.
+        var inner = _inner.Headers.ContentLength;
+        length = inner ?? 0;
+        return inner is not null;
     }
 
     protected override void Dispose(bool disposing)
@@ -78,16 +101,24 @@ internal sealed class RedactingContent : HttpContent
     {
         private readonly Stream _inner;
         private readonly byte[] _secret;
-        private byte[] _buffer;
+        private byte[]? _buffer;
+
+        /// <summary>The bytes read but not yet given out are <c>_buffer[_start.._end]</c>.</summary>
         private int _start;
         private int _end;
+
+        /// <summary>Every occurrence that starts before this index has been overwritten; the search resumes here.</summary>
+        private int _searched;
         private bool _eof;
+
+        /// <summary>An inner read into the buffer is under way: a dispose meanwhile must not return the buffer to the pool.</summary>
+        private bool _reading;
 
         public RedactingStream(Stream inner, byte[] secret)
         {
             _inner = inner;
             _secret = secret;
-            _buffer = new byte[Math.Max(16 * 1024, secret.Length * 2)];
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(BufferSize, secret.Length * 2));
         }
 
         public override bool CanRead => true;
@@ -131,7 +162,15 @@ internal sealed class RedactingContent : HttpContent
                     return copied;
                 }
 
-                Fill(await _inner.ReadAsync(Space(), cancellationToken).ConfigureAwait(false));
+                _reading = true;
+                try
+                {
+                    Fill(await _inner.ReadAsync(Space(), cancellationToken).ConfigureAwait(false));
+                }
+                finally
+                {
+                    _reading = false;
+                }
             }
         }
 
@@ -150,10 +189,20 @@ internal sealed class RedactingContent : HttpContent
             if (disposing)
             {
                 _inner.Dispose();
+                if (_buffer is { } buffer)
+                {
+                    _buffer = null;
+                    if (!_reading)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
+                }
             }
 
             base.Dispose(disposing);
         }
+
+        private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(RedactingStream));
 
         /// <summary>Copies out the bytes that can no longer be part of an unseen occurrence; false when more input is needed.</summary>
         private bool TryEmit(Span<byte> destination, out int copied)
@@ -164,7 +213,8 @@ internal sealed class RedactingContent : HttpContent
                 return true;
             }
 
-            Redact();
+            var buffer = Buffer;
+            Redact(buffer);
             var available = _end - _start;
             var safe = _eof ? available : available - (_secret.Length - 1);
             if (safe <= 0)
@@ -173,44 +223,55 @@ internal sealed class RedactingContent : HttpContent
             }
 
             copied = Math.Min(safe, destination.Length);
-            _buffer.AsSpan(_start, copied).CopyTo(destination);
+            buffer.AsSpan(_start, copied).CopyTo(destination);
             _start += copied;
             return true;
         }
 
-        private void Redact()
+        /// <summary>Overwrites the occurrences in the bytes not searched yet (and in the held-back tail they may complete).</summary>
+        private void Redact(byte[] buffer)
         {
-            var data = _buffer.AsSpan(_start, _end - _start);
-            var from = 0;
-            while (from < data.Length)
+            var from = Math.Max(_searched, _start);
+            while (_end - from >= _secret.Length)
             {
-                var index = data[from..].IndexOf(_secret);
+                var index = buffer.AsSpan(from, _end - from).IndexOf(_secret);
                 if (index < 0)
                 {
-                    return;
+                    // No occurrence starts before the last secret.Length - 1 bytes; they are searched again with
+                    // the next read, which may complete one.
+                    from = _end - (_secret.Length - 1);
+                    break;
                 }
 
-                data.Slice(from + index, _secret.Length).Fill((byte)'*');
+                buffer.AsSpan(from + index, _secret.Length).Fill((byte)'*');
                 from += index + _secret.Length;
             }
+
+            _searched = from;
         }
 
         /// <summary>Room at the end of the buffer for the next read (compacting or growing it first).</summary>
         private Memory<byte> Space()
         {
+            var buffer = Buffer;
             if (_start > 0)
             {
-                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                buffer.AsSpan(_start, _end - _start).CopyTo(buffer);
                 _end -= _start;
+                _searched = Math.Max(_searched - _start, 0);
                 _start = 0;
             }
 
-            if (_end == _buffer.Length)
+            if (_end == buffer.Length)
             {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
+                var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                buffer.AsSpan(0, _end).CopyTo(larger);
+                _buffer = larger;
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
             }
 
-            return _buffer.AsMemory(_end);
+            return buffer.AsMemory(_end);
         }
 
         private void Fill(int read)

@@ -29,7 +29,7 @@ internal sealed class DuomiAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => RawAuthorization;
 
-    protected override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
         var client = new DuomiClient(http);
         var envelope = await client.GetNanoBananaTaskAsync(task.Id, cancellationToken).ConfigureAwait(false);
@@ -112,10 +112,9 @@ internal sealed class DuomiAdapter : ProviderAdapter
     private static List<TaskOutput> ReadOutputs(NanoBananaResult? result)
     {
         var outputs = new List<TaskOutput>();
-        var seen = new HashSet<Uri>();
         foreach (var image in result?.Images ?? [])
         {
-            if (ProviderValues.HttpUrl(image?.Url) is { } url && seen.Add(url))
+            if (ProviderValues.HttpUrl(image?.Url) is { } url && !ProviderValues.HasUrl(outputs, url))
             {
                 outputs.Add(new TaskOutput(TaskOutputKind.Image, url, null, null, ProviderValues.NonEmpty(image!.File_name), null));
             }

@@ -32,7 +32,7 @@ internal sealed class KexiangAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyHeader;
 
-    protected override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
         var client = new KexiangClient(http);
         var result = await client.GetUserTaskAsync(task.Id, cancellationToken).ConfigureAwait(false);
@@ -77,10 +77,9 @@ internal sealed class KexiangAdapter : ProviderAdapter
             return outputs;
         }
 
-        var seen = new HashSet<Uri>();
-        void Add(TaskOutputKind kind, string? text)
+        static void Add(List<TaskOutput> outputs, TaskOutputKind kind, string? text)
         {
-            if (ProviderValues.HttpUrl(text) is { } url && seen.Add(url))
+            if (ProviderValues.HttpUrl(text) is { } url && !ProviderValues.HasUrl(outputs, url))
             {
                 outputs.Add(new TaskOutput(kind, url, null, null, null, null));
             }
@@ -88,15 +87,15 @@ internal sealed class KexiangAdapter : ProviderAdapter
 
         foreach (var url in output.ImgUrls ?? [])
         {
-            Add(TaskOutputKind.Image, url);
+            Add(outputs, TaskOutputKind.Image, url);
         }
 
         if (outputs.Count == 0)
         {
-            Add(TaskOutputKind.Image, output.ImgUrl);
+            Add(outputs, TaskOutputKind.Image, output.ImgUrl);
         }
 
-        Add(TaskOutputKind.Video, output.VideoUrl);
+        Add(outputs, TaskOutputKind.Video, output.VideoUrl);
         return outputs;
     }
 }

@@ -32,7 +32,7 @@ internal sealed class MountseaAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
-    protected override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
         var client = new MountseaClient(http);
         var result = await client.GetTaskResultAsync(task.Id, cancellationToken).ConfigureAwait(false);
@@ -76,24 +76,23 @@ internal sealed class MountseaAdapter : ProviderAdapter
             return outputs;
         }
 
-        var seen = new HashSet<Uri>();
-        void Add(TaskOutputKind kind, string? text)
+        static void Add(List<TaskOutput> outputs, TaskOutputKind kind, string? text)
         {
-            if (ProviderValues.HttpUrl(text) is { } url && seen.Add(url))
+            if (ProviderValues.HttpUrl(text) is { } url && !ProviderValues.HasUrl(outputs, url))
             {
                 outputs.Add(new TaskOutput(kind, url, null, null, null, null));
             }
         }
 
-        Add(TaskOutputKind.Video, result.VideoUrl);
+        Add(outputs, TaskOutputKind.Video, result.VideoUrl);
         foreach (var url in result.VideoUrls ?? [])
         {
-            Add(TaskOutputKind.Video, url);
+            Add(outputs, TaskOutputKind.Video, url);
         }
 
         foreach (var url in result.ImageUrls ?? [])
         {
-            Add(TaskOutputKind.Image, url);
+            Add(outputs, TaskOutputKind.Image, url);
         }
 
         return outputs;

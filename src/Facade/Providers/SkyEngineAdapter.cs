@@ -45,39 +45,23 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
     /// </summary>
     internal static OperationName ParseOperationName(string id)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        var parts = id.Split('/');
-        var valid = parts.Length == 2 * CollectionNames.Length;
-        for (var i = 0; valid && i < CollectionNames.Length; i++)
-        {
-            var segment = parts[(2 * i) + 1];
-            valid = parts[2 * i] == CollectionNames[i]
-                && segment.Length > 0
-                && segment.Trim().Length == segment.Length
-                && segment is not "." and not "..";
-        }
-
-        if (!valid)
-        {
-            throw new ArgumentException(
-                $"'{id}' is not a SkyEngine operation name. Expected the full name the submit call returned: {OperationNameForm}, every part non-empty.",
-                nameof(id));
-        }
-
-        return new OperationName(parts[1], parts[3], parts[5], parts[7], parts[9]);
+        Span<Range> values = stackalloc Range[CollectionNames.Length];
+        ThrowIfNotOperationName(id, values);
+        return new OperationName(id[values[0]], id[values[1]], id[values[2]], id[values[3]], id[values[4]]);
     }
 
-    /// <summary>The id must be a full operation name (see <see cref="ParseOperationName"/>).</summary>
+    /// <summary>The id must be a full operation name (see <see cref="ParseOperationName"/>); checked without allocating.</summary>
     public override void ValidateId(string id)
     {
         base.ValidateId(id);
-        ParseOperationName(id);
+        ThrowIfNotOperationName(id, stackalloc Range[CollectionNames.Length]);
     }
 
-    protected override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
         var name = ParseOperationName(task.Id);
-        var client = new SkyEngineClient(http);
+        // The generated client, reading a large inline video without Newtonsoft's 8× token buffers (see the reader).
+        var client = new SkyEngineOperationReader(http);
         var operation = await client.GetGenerateVideosOperationAsync(
             name.Project, name.Location, name.Publisher, name.Model, name.Operation, cancellationToken).ConfigureAwait(false);
 
@@ -140,13 +124,12 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
             return outputs;
         }
 
-        var seen = new HashSet<Uri>();
-        void Add(string? uri, byte[]? bytes, string? mimeType)
+        static void Add(List<TaskOutput> outputs, string? uri, byte[]? bytes, string? mimeType)
         {
             mimeType = ProviderValues.NonEmpty(mimeType);
             if (VideoUrl(uri) is { } url)
             {
-                if (seen.Add(url))
+                if (!ProviderValues.HasUrl(outputs, url))
                 {
                     outputs.Add(new TaskOutput(TaskOutputKind.Video, url, null, mimeType, null, null));
                 }
@@ -160,6 +143,7 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
         foreach (var video in response.GeneratedVideos ?? [])
         {
             Add(
+                outputs,
                 ProviderValues.NonEmpty(video?.Uri) ?? video?.Video?.Uri,
                 video?.VideoBytes is { Length: > 0 } flat ? flat : video?.Video?.VideoBytes,
                 ProviderValues.NonEmpty(video?.MimeType) ?? video?.Video?.MimeType);
@@ -167,12 +151,12 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
 
         foreach (var video in response.Videos ?? [])
         {
-            Add(video?.GcsUri, video?.BytesBase64Encoded, video?.MimeType);
+            Add(outputs, video?.GcsUri, video?.BytesBase64Encoded, video?.MimeType);
         }
 
         foreach (var sample in response.GenerateVideoResponse?.GeneratedSamples ?? [])
         {
-            Add(sample?.Video?.Uri, sample?.Video?.VideoBytes, sample?.Video?.MimeType);
+            Add(outputs, sample?.Video?.Uri, sample?.Video?.VideoBytes, sample?.Video?.MimeType);
         }
 
         return outputs;
@@ -182,6 +166,37 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
     private static Uri? VideoUrl(string? text) =>
         ProviderValues.AbsoluteUrl(text) is { IsFile: false } url ? url : null;
 
+    /// <summary>
+    /// Checks that <paramref name="id"/> is <c>projects/{p}/locations/{l}/publishers/{pub}/models/{m}/operations/{op}</c>
+    /// with every value non-empty, without surrounding white space and not a path step; puts the values' ranges in
+    /// <paramref name="values"/>.
+    /// </summary>
+    private static void ThrowIfNotOperationName(string id, Span<Range> values)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+
+        // One range more than a valid name has: a longer name ends up with its rest in the last one.
+        Span<Range> parts = stackalloc Range[(2 * CollectionNames.Length) + 1];
+        var span = id.AsSpan();
+        var valid = span.Split(parts, '/') == 2 * CollectionNames.Length;
+        for (var i = 0; valid && i < CollectionNames.Length; i++)
+        {
+            var segment = span[parts[(2 * i) + 1]];
+            valid = span[parts[2 * i]].SequenceEqual(CollectionNames[i])
+                && segment.Length > 0
+                && segment.Trim().Length == segment.Length
+                && segment is not "." and not "..";
+            values[i] = parts[(2 * i) + 1];
+        }
+
+        if (!valid)
+        {
+            throw new ArgumentException(
+                $"'{id}' is not a SkyEngine operation name. Expected the full name the submit call returned: {OperationNameForm}, every part non-empty.",
+                nameof(id));
+        }
+    }
+
     /// <summary>The five path segments of an operation name.</summary>
-    internal sealed record OperationName(string Project, string Location, string Publisher, string Model, string Operation);
+    internal readonly record struct OperationName(string Project, string Location, string Publisher, string Model, string Operation);
 }

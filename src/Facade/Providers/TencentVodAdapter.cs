@@ -35,7 +35,7 @@ internal sealed class TencentVodAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
-    protected override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
         var client = new TencentVodClient(http);
         var envelope = await client.GetTaskDetailAsync(task.Id, cancellationToken).ConfigureAwait(false);
@@ -178,10 +178,9 @@ internal sealed class TencentVodAdapter : ProviderAdapter
     private static List<TaskOutput> ReadOutputs(AigcTask aigc)
     {
         var outputs = new List<TaskOutput>();
-        var seen = new HashSet<Uri>();
         foreach (var file in aigc.Files ?? [])
         {
-            if (file is null || ProviderValues.HttpUrl(file.FileUrl) is not { } url || !seen.Add(url))
+            if (file is null || ProviderValues.HttpUrl(file.FileUrl) is not { } url || ProviderValues.HasUrl(outputs, url))
             {
                 continue;
             }
