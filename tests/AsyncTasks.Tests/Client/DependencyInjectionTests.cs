@@ -82,14 +82,15 @@ internal sealed class DependencyInjectionTests : ClientTestBase
     {
         // Arrange
         var provider = ProviderCase.Kexiang;
-        await StubReadAsync(provider, Ok(provider.RunningBody()).WithFixedDelay(TimeSpan.FromSeconds(3)));
+        await StubReadAsync(provider, Ok(provider.RunningBody()).WithFixedDelay(TimeSpan.FromSeconds(6)));
         await StubReadAsync(provider, WireMockResponse.Json(500, """{"message":"boom"}"""), id: "failing");
         using var services = BuildServices(new Dictionary<string, string?>
         {
             ["AsyncTasks:Kexiang:BaseUrl"] = BaseUri.AbsoluteUri,
             ["AsyncTasks:Kexiang:ApiKey"] = provider.ApiKey,
             ["AsyncTasks:Retry:MaxRetries"] = "1",
-            ["AsyncTasks:RequestTimeout"] = "00:00:01",
+            // Long enough for the fast 500 on a loaded machine, short of the 6 s stub.
+            ["AsyncTasks:RequestTimeout"] = "00:00:03",
         });
         var client = services.GetRequiredService<ITaskClient>();
 
@@ -103,7 +104,7 @@ internal sealed class DependencyInjectionTests : ClientTestBase
             Assert.That(failing.Kind, Is.EqualTo(TaskErrorKind.Server));
             Assert.That(await ReadsAsync(provider, "failing"), Has.Count.EqualTo(2), "one try and MaxRetries = 1 retry");
             Assert.That(Clock.RequestedDelays, Has.Count.EqualTo(1), "the retry delay went through the registered TimeProvider");
-            Assert.That(slow.Kind, Is.EqualTo(TaskErrorKind.Timeout), "RequestTimeout = 1 s");
+            Assert.That(slow.Kind, Is.EqualTo(TaskErrorKind.Timeout), "RequestTimeout = 3 s");
         }
     }
 
