@@ -69,7 +69,8 @@ public static class AsyncTasksServiceCollectionExtensions
     private static void AddPipeline(IServiceCollection services, string name, AsyncTasks.Provider? provider)
     {
         var builder = services.AddHttpClient(name)
-            .ConfigurePrimaryHttpMessageHandler(HttpPipeline.CreateTransport);
+            .ConfigurePrimaryHttpMessageHandler(sp => HttpPipeline.CreateTransport(
+                sp.GetRequiredService<IOptions<AsyncTasks.AsyncTasksOptions>>().Value.AcceptCompressedResponses));
 
         // One chain per handler lifetime; the order is the one HttpPipeline documents.
         for (var index = 0; index < 4; index++)

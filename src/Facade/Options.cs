@@ -37,6 +37,14 @@ public sealed class AsyncTasksOptions
     /// <summary>Text added to the User-Agent header, e.g. your application's name and version.</summary>
     public string? UserAgent { get; set; }
 
+    /// <summary>
+    /// Whether requests ask for compressed responses (gzip, deflate, Brotli; decompressed as they are read). Default
+    /// <see langword="false"/>: a task's answer is a few hundred bytes, and decompressing it costs the client more CPU
+    /// per poll than the bytes save. Turn it on for a slow or metered link, or when outputs arrive inline (base64)
+    /// and are large. Applies to the transport the library creates, not to one passed in.
+    /// </summary>
+    public bool AcceptCompressedResponses { get; set; }
+
     /// <summary>The settings of <paramref name="provider"/>.</summary>
     /// <param name="provider">The provider.</param>
     /// <returns>Its settings object (never <see langword="null"/>).</returns>

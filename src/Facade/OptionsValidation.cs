@@ -210,6 +210,7 @@ internal static class OptionsValidation
         MaxDownloadBytes = options.MaxDownloadBytes,
         RequestTimeout = options.RequestTimeout,
         UserAgent = options.UserAgent,
+        AcceptCompressedResponses = options.AcceptCompressedResponses,
     };
 
     private static ProviderOptions Copy(ProviderOptions options) => new()

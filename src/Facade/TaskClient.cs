@@ -68,7 +68,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
         }
         else
         {
-            var shared = transport ?? (_ownedTransport = HttpPipeline.CreateTransport());
+            var shared = transport ?? (_ownedTransport = HttpPipeline.CreateTransport(_options.AcceptCompressedResponses));
             _createClient = provider => Configure(
                 new HttpClient(
                     HttpPipeline.Link(HttpPipeline.CreateHandlers(provider, _keys, _options, _time, _logger), shared),

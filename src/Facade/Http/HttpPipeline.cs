@@ -31,13 +31,16 @@ internal static class HttpPipeline
         new ApiKeyHandler(keys, provider),
     ];
 
-    /// <summary>The transport: connection pooling with a bounded lifetime, no automatic redirects, no cookies.</summary>
-    public static HttpMessageHandler CreateTransport() => new SocketsHttpHandler
+    /// <summary>
+    /// The transport: connection pooling with a bounded lifetime, no automatic redirects, no cookies; compressed
+    /// responses asked for only when <paramref name="acceptCompression"/> (see <see cref="AsyncTasksOptions.AcceptCompressedResponses"/>).
+    /// </summary>
+    public static HttpMessageHandler CreateTransport(bool acceptCompression) => new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
         UseCookies = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        AutomaticDecompression = System.Net.DecompressionMethods.All,
+        AutomaticDecompression = acceptCompression ? System.Net.DecompressionMethods.All : System.Net.DecompressionMethods.None,
     };
 
     /// <summary>Links <paramref name="handlers"/> in order over <paramref name="transport"/>.</summary>

@@ -31,7 +31,7 @@ internal sealed class DuomiAdapter : ProviderAdapter
 
     protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
-        var client = new DuomiClient(http);
+        var client = new DuomiReader(http);
         var envelope = await client.GetNanoBananaTaskAsync(task.Id, cancellationToken).ConfigureAwait(false);
 
         // A missing code reads as 0, which no gateway sends: the body is not the envelope.

@@ -34,7 +34,7 @@ internal sealed class KexiangAdapter : ProviderAdapter
 
     protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
-        var client = new KexiangClient(http);
+        var client = new KexiangReader(http);
         var result = await client.GetUserTaskAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (result.Task_status is null)
         {

@@ -34,7 +34,7 @@ internal sealed class MountseaAdapter : ProviderAdapter
 
     protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
-        var client = new MountseaClient(http);
+        var client = new MountseaReader(http);
         var result = await client.GetTaskResultAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (result.Status is null)
         {

@@ -67,7 +67,14 @@ internal sealed class SkyEngineOperationReader(HttpClient http) : SkyEngineClien
         && response?.Content is { } content
         && !(content.Headers.ContentLength < MinimumInlineLength)
             ? ReadOperationAsync<T>(response, content, headers, cancellationToken)
-            : base.ReadObjectResponseAsync<T>(response!, headers, cancellationToken);
+            : ReadSmallAsync<T>(response, headers, cancellationToken);
+
+    /// <summary>Bodies that cannot carry a large inline video: through <see cref="GeneratedJson"/>, as the other providers' bodies.</summary>
+    private Task<ObjectResponseResult<T>> ReadSmallAsync<T>(
+        HttpResponseMessage? response, IReadOnlyDictionary<string, IEnumerable<string>> headers, CancellationToken cancellationToken) =>
+        ReadResponseAsString || response?.Content is null
+            ? base.ReadObjectResponseAsync<T>(response!, headers, cancellationToken)
+            : GeneratedJson.ReadAsync(response, headers, JsonSerializerSettings, static (T? value) => new ObjectResponseResult<T>(value!, string.Empty), cancellationToken);
 
     /// <summary>
     /// The ranges (start of the opening quote, length of the value) of the unescaped strings at least

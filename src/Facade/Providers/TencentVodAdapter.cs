@@ -37,7 +37,7 @@ internal sealed class TencentVodAdapter : ProviderAdapter
 
     protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
-        var client = new TencentVodClient(http);
+        var client = new TencentVodReader(http);
         var envelope = await client.GetTaskDetailAsync(task.Id, cancellationToken).ConfigureAwait(false);
         var detail = envelope.Response ?? throw Malformed("no 'Response'");
         var requestId = ProviderValues.NonEmpty(detail.RequestId);
@@ -180,7 +180,8 @@ internal sealed class TencentVodAdapter : ProviderAdapter
         var outputs = new List<TaskOutput>();
         foreach (var file in aigc.Files ?? [])
         {
-            if (file is null || ProviderValues.HttpUrl(file.FileUrl) is not { } url || ProviderValues.HasUrl(outputs, url))
+            var url = ProviderValues.HttpUrl(file?.FileUrl);
+            if (file is null || url is null || ProviderValues.HasUrl(outputs, url))
             {
                 continue;
             }

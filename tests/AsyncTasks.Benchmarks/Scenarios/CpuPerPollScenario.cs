@@ -9,8 +9,10 @@ namespace AsyncTasks.Benchmarks.Scenarios;
 /// again and again from WireMock on 127.0.0.1 (the spec's <c>succeeded</c> example) for a fixed time. The
 /// figure is this process's CPU time (<see cref="Environment.CpuUsage"/>, user + kernel, all threads) over the
 /// measured window divided by the polls completed in it; WireMock runs in its own Java process, so its CPU is
-/// excluded (shown separately). Three clients on identical transports: a raw HttpClient that only reads the
-/// body's bytes, the raw generated client, and the facade.
+/// excluded (shown separately). Three clients on identical transports with the facade's default settings (no
+/// compression asked for): a raw HttpClient that only reads the body's bytes, the raw generated client, and the
+/// facade; then the generated client and the facade again with compressed answers (WireMock gzips when asked), to
+/// show what <see cref="AsyncTasksOptions.AcceptCompressedResponses"/> costs.
 /// </summary>
 public static class CpuPerPollScenario
 {
@@ -60,8 +62,12 @@ public static class CpuPerPollScenario
         using var raw = duomi.CreateRawClient(rawTransport, baseUrl);
         using var generatedTransport = CreateTransport();
         using var generated = duomi.CreateRawClient(generatedTransport, baseUrl);
-        using var facadeTransport = CreateTransport();
-        using var facade = new TaskClient(ProviderCase.Options(baseUrl), transport: facadeTransport);
+        using var facade = new TaskClient(ProviderCase.Options(baseUrl));
+        using var gzipTransport = CreateTransport(acceptCompression: true);
+        using var generatedGzip = duomi.CreateRawClient(gzipTransport, baseUrl);
+        var gzipOptions = ProviderCase.Options(baseUrl);
+        gzipOptions.AcceptCompressedResponses = true;
+        using var facadeGzip = new TaskClient(gzipOptions);
         var tasks = Enumerable.Range(0, pollers).Select(i => new TaskRef(Provider.Duomi, $"poll-{i}")).ToArray();
 
         // The raw HttpClient: GET, status check, body read as bytes. No parsing at all.
@@ -81,6 +87,16 @@ public static class CpuPerPollScenario
             ("facade (TaskClient.GetAsync)", async i =>
             {
                 var snapshot = await facade.GetAsync(tasks[i]).ConfigureAwait(false);
+                return snapshot.State == TaskState.Succeeded && snapshot.Outputs.Count == 1;
+            }),
+            (GeneratedGzip, async i =>
+            {
+                var result = (AsyncTasks.Generated.Duomi.NanoBananaTaskEnvelope)await duomi.Generated(generatedGzip, $"poll-{i}", CancellationToken.None).ConfigureAwait(false);
+                return result.Data?.State == "succeeded";
+            }),
+            (FacadeGzip, async i =>
+            {
+                var snapshot = await facadeGzip.GetAsync(tasks[i]).ConfigureAwait(false);
                 return snapshot.State == TaskState.Succeeded && snapshot.Outputs.Count == 1;
             }),
         ];
@@ -103,14 +119,23 @@ public static class CpuPerPollScenario
         return [.. clients.Select(c => measured[c.Name].OrderBy(r => r.CpuPerPollMicros).ElementAt(rounds / 2))];
     }
 
-    /// <summary>The facade's own transport settings (HttpPipeline.CreateTransport), with the proxy off: traffic stays on 127.0.0.1.</summary>
-    internal static SocketsHttpHandler CreateTransport() => new()
+    /// <summary>The row of the generated client asking for compressed answers.</summary>
+    public const string GeneratedGzip = "generated client, compressed answers";
+
+    /// <summary>The row of the facade with <see cref="AsyncTasksOptions.AcceptCompressedResponses"/> on (not its default).</summary>
+    public const string FacadeGzip = "facade, AcceptCompressedResponses = true";
+
+    /// <summary>
+    /// The facade's own transport settings (HttpPipeline.CreateTransport; compression only when asked for, as with
+    /// <see cref="AsyncTasksOptions.AcceptCompressedResponses"/>), with the proxy off: traffic stays on 127.0.0.1.
+    /// </summary>
+    internal static SocketsHttpHandler CreateTransport(bool acceptCompression = false) => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
         UseCookies = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        AutomaticDecompression = DecompressionMethods.All,
+        AutomaticDecompression = acceptCompression ? DecompressionMethods.All : DecompressionMethods.None,
     };
 
     private static async Task<Row> MeasureAsync(

@@ -208,6 +208,90 @@ internal sealed class WireMockServerTests
     }
 
     [Test]
+    public void PoolListsLoopbackServerRootsWithoutDuplicates()
+    {
+        // Arrange
+        const string value = " http://127.0.0.1:18301/ ,http://127.0.0.1:18302,, http://127.0.0.1:18301/";
+
+        // Act
+        var pool = WireMockServer.ParsePool(value);
+
+        // Assert
+        Assert.That(pool, Is.EqualTo(new[] { new Uri("http://127.0.0.1:18301/"), new Uri("http://127.0.0.1:18302/") }));
+    }
+
+    [TestCase(null)]
+    [TestCase("")]
+    [TestCase(" , ")]
+    public void PoolUnsetOrBlankMeansStartJava(string? value)
+    {
+        // Arrange, Act
+        var pool = WireMockServer.ParsePool(value);
+
+        // Assert
+        Assert.That(pool, Is.Null);
+    }
+
+    [TestCase("http://10.1.2.3:18301/", "loopback")]
+    [TestCase("http://example.com:18301/", "loopback")]
+    [TestCase("http://localhost:18301/", "127.0.0.1")]
+    [TestCase("https://127.0.0.1:18301/", "not http")]
+    [TestCase("127.0.0.1:18301", "not")]
+    [TestCase("http://127.0.0.1/", "no port")]
+    [TestCase("http://127.0.0.1:18301/api/", "server root")]
+    public void PoolRefusesAnythingButALoopbackServerRoot(string entry, string reason)
+    {
+        // Arrange
+        var value = "http://127.0.0.1:18301/," + entry;
+
+        // Act
+        var parse = () => WireMockServer.ParsePool(value);
+
+        // Assert
+        Assert.That(parse, Throws.InvalidOperationException
+            .With.Message.Contains(WireMockServer.PoolVariable).And.Message.Contains($"'{entry}'").And.Message.Contains(reason));
+    }
+
+    [Test]
+    public async Task LeaseIsExclusiveAndGivingItBackLeavesTheServerRunning()
+    {
+        // Arrange: the shared server stands for a pool of one. Leased from a real pool, this process holds it already.
+        IReadOnlyList<Uri> pool = [server.BaseUri];
+        var first = server.IsLeased ? server : WireMockServer.Attach(pool);
+
+        // Act
+        InvalidOperationException? refused = null;
+        try
+        {
+            WireMockServer.Attach(pool, TimeSpan.FromMilliseconds(300)).Dispose();
+        }
+        catch (InvalidOperationException ex)
+        {
+            refused = ex;
+        }
+        finally
+        {
+            if (first != server)
+            {
+                first.Dispose();
+                File.Delete(WireMockServer.LeaseFile(server.Port));
+            }
+        }
+
+        using var probe = await http.GetAsync(new Uri("__admin/health", UriKind.Relative));
+
+        // Assert
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.IsLeased, Is.True);
+            Assert.That(first.HasExited, Is.False);
+            Assert.That(first.BaseUri, Is.EqualTo(server.BaseUri));
+            Assert.That(refused?.Message, Does.Contain("stayed leased"), "a second lease of a leased server must wait, then fail");
+            Assert.That((int)probe.StatusCode, Is.EqualTo(200), "giving a lease back must not stop the server");
+        }
+    }
+
+    [Test]
     public void StartWithoutTheJarSaysHowToInstallIt()
     {
         // Arrange

@@ -14,9 +14,17 @@ namespace AsyncTasks.Tests.Infrastructure.WireMock;
 /// and call <see cref="ResetAsync"/> before each test.
 /// </summary>
 /// <remarks>
+/// <para>
 /// WireMock writes only into a temporary root folder (deleted on stop), never into the repository. The Java
 /// process is killed with its process tree on <see cref="Dispose"/>, and also when the test host exits, so a
 /// failing run leaves no orphan Java behind.
+/// </para>
+/// <para>
+/// When <see cref="PoolVariable"/> (<c>ASYNCTASKS_WIREMOCK_POOL</c>) lists servers that are already running,
+/// <see cref="Shared"/> starts no Java: it leases one of them for the life of the test host (see <see cref="Attach"/>),
+/// so a tool that starts a test host per run (mutation testing, <c>build/mutation.sh</c>) does not pay a JVM start
+/// each time. A leased server is reset like a started one and is never stopped by this process.
+/// </para>
 /// </remarks>
 internal sealed partial class WireMockServer : IDisposable
 {
@@ -29,22 +37,46 @@ internal sealed partial class WireMockServer : IDisposable
     /// <summary>The default timeout of the clients made by <see cref="CreateHttpClient"/>.</summary>
     public static readonly TimeSpan DefaultClientTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The environment variable that lists running WireMock servers for <see cref="Shared"/> to lease instead of
+    /// starting Java: base URLs <c>http://127.0.0.1:PORT/</c>, separated by commas.
+    /// </summary>
+    public const string PoolVariable = "ASYNCTASKS_WIREMOCK_POOL";
+
+    /// <summary>The default bound for leasing a pool server while all of them are leased by other test hosts.</summary>
+    public static readonly TimeSpan DefaultLeaseTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The bound of the health check of a pool server once leased.</summary>
+    private static readonly TimeSpan LeaseHealthTimeout = TimeSpan.FromSeconds(5);
+
     private const string WatchdogShell = "/bin/sh";
 
     private static readonly Lock SharedLock = new();
     private static WireMockServer? shared;
 
-    private readonly Process process;
-    private readonly string rootDirectory;
+    private readonly Process? process;
+    private readonly string? rootDirectory;
+    private readonly FileStream? lease;
     private readonly HttpClient admin;
     private readonly StringBuilder output;
     private readonly EventHandler processExitHandler;
     private int disposed;
 
     private WireMockServer(Process process, string rootDirectory, int port, StringBuilder output)
+        : this(process, rootDirectory, lease: null, port, output)
+    {
+    }
+
+    private WireMockServer(FileStream lease, int port, StringBuilder output)
+        : this(process: null, rootDirectory: null, lease, port, output)
+    {
+    }
+
+    private WireMockServer(Process? process, string? rootDirectory, FileStream? lease, int port, StringBuilder output)
     {
         this.process = process;
         this.rootDirectory = rootDirectory;
+        this.lease = lease;
         this.output = output;
         Port = port;
         BaseUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
@@ -54,8 +86,10 @@ internal sealed partial class WireMockServer : IDisposable
     }
 
     /// <summary>
-    /// The server shared by the whole test run, started on first use (or restarted if it died).
-    /// Throws an <see cref="InvalidOperationException"/> saying how to fix it when Java or the jar is missing.
+    /// The server shared by the whole test run, started on first use (or restarted if it died); when
+    /// <see cref="PoolVariable"/> is set, leased from that pool instead (see <see cref="Attach"/>).
+    /// Throws an <see cref="InvalidOperationException"/> saying how to fix it when Java or the jar is missing, or
+    /// when the pool is malformed or has no free server.
     /// </summary>
     public static WireMockServer Shared
     {
@@ -66,7 +100,7 @@ internal sealed partial class WireMockServer : IDisposable
                 if (shared is null || shared.HasExited)
                 {
                     shared?.Dispose();
-                    shared = Start();
+                    shared = ParsePool(Environment.GetEnvironmentVariable(PoolVariable)) is { } pool ? Attach(pool) : Start();
                 }
 
                 return shared;
@@ -80,11 +114,25 @@ internal sealed partial class WireMockServer : IDisposable
     /// <summary>The server root, <c>http://127.0.0.1:PORT/</c> (ends with '/', as the generated clients need).</summary>
     public Uri BaseUri { get; }
 
-    /// <summary>Whether the Java process has ended.</summary>
+    /// <summary>
+    /// Whether this is a server of <see cref="PoolVariable"/>, leased rather than started: this process does not own
+    /// it and never stops it.
+    /// </summary>
+    public bool IsLeased => lease is not null;
+
+    /// <summary>
+    /// Whether the Java process has ended. Always <see langword="false"/> for a leased server, whose process this
+    /// one does not own (its health is checked when it is leased).
+    /// </summary>
     public bool HasExited
     {
         get
         {
+            if (process is null)
+            {
+                return false;
+            }
+
             try
             {
                 return process.HasExited;
@@ -96,7 +144,7 @@ internal sealed partial class WireMockServer : IDisposable
         }
     }
 
-    /// <summary>What WireMock printed so far (stdout and stderr), for diagnostics.</summary>
+    /// <summary>What WireMock printed so far (stdout and stderr), for diagnostics; for a leased server, which one it is.</summary>
     public string Output
     {
         get
@@ -108,7 +156,7 @@ internal sealed partial class WireMockServer : IDisposable
         }
     }
 
-    /// <summary>Stops the shared server if it was started. Called once at the end of the run.</summary>
+    /// <summary>Stops the shared server if it was started, or gives it back if it was leased. Called once at the end of the run.</summary>
     public static void StopShared()
     {
         lock (SharedLock)
@@ -231,6 +279,140 @@ internal sealed partial class WireMockServer : IDisposable
     }
 
     /// <summary>
+    /// Leases one server of <paramref name="pool"/> exclusively, for the life of this process or until
+    /// <see cref="Dispose"/>: its lease is an open lock file, <c>asynctasks-wiremock-PORT.lock</c> in the temporary
+    /// folder, which no other process can open meanwhile (the system releases it even if this process is killed).
+    /// The servers are tried in turn; while all of them are leased, this waits up to <paramref name="leaseTimeout"/>
+    /// (<see cref="DefaultLeaseTimeout"/> unless given). The leased server must answer its health check; it is reset
+    /// before it is returned, and <see cref="Dispose"/> only gives it back (it keeps running).
+    /// Throws an <see cref="InvalidOperationException"/> when no server answers or none became free in time.
+    /// </summary>
+    /// <param name="pool">Running WireMock servers, <c>http://127.0.0.1:PORT/</c> (see <see cref="ParsePool"/>).</param>
+    /// <param name="leaseTimeout">How long to wait while every server is leased by another process.</param>
+    public static WireMockServer Attach(IReadOnlyList<Uri> pool, TimeSpan? leaseTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        if (pool.Count == 0)
+        {
+            throw new ArgumentException("The pool lists no server.", nameof(pool));
+        }
+
+        var timeout = leaseTimeout ?? DefaultLeaseTimeout;
+        var waited = Stopwatch.StartNew();
+        var unusable = new Dictionary<int, string>();
+        var leased = new Dictionary<int, string>();
+        while (true)
+        {
+            foreach (var uri in pool)
+            {
+                if (unusable.ContainsKey(uri.Port))
+                {
+                    continue;
+                }
+
+                var lockFile = LeaseFile(uri.Port);
+                FileStream lockStream;
+                try
+                {
+                    lockStream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (IOException ex)
+                {
+                    leased[uri.Port] = ex.Message;
+                    continue;
+                }
+                catch (UnauthorizedAccessException ex)
+                {
+                    unusable[uri.Port] = $"its lease file {lockFile} cannot be opened: {ex.Message}";
+                    continue;
+                }
+
+                var server = new WireMockServer(lockStream, uri.Port, new StringBuilder(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Leased from {PoolVariable}: the WireMock already running at {uri} (lease file {lockFile}, held by process {Environment.ProcessId}).{Environment.NewLine}")));
+                try
+                {
+                    server.WriteLeaseOwner();
+                    server.WaitUntilHealthy(LeaseHealthTimeout, Stopwatch.StartNew());
+                    server.ResetAsync().GetAwaiter().GetResult();
+                    return server;
+                }
+                catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or HttpRequestException or OperationCanceledException or IOException)
+                {
+                    server.Dispose();
+                    unusable[uri.Port] = $"it does not answer: {ex.Message.TrimEnd('.')}";
+                }
+            }
+
+            if (unusable.Count == pool.Count)
+            {
+                throw new InvalidOperationException(
+                    $"No WireMock server of {PoolVariable} can be used: {Describe(pool, unusable)}. Start them again (e.g. run build/mutation.sh, " +
+                    $"which starts its own), or unset {PoolVariable} to let the tests start WireMock themselves.");
+            }
+
+            if (waited.Elapsed >= timeout)
+            {
+                throw new InvalidOperationException(
+                    $"Every WireMock server of {PoolVariable} stayed leased by other test processes for {timeout.TotalSeconds:0} s: " +
+                    $"{Describe(pool, unusable.Concat(leased.Where(l => !unusable.ContainsKey(l.Key))).ToDictionary())}. " +
+                    "List at least as many servers as test processes run at once (the Stryker concurrency).");
+            }
+
+            Thread.Sleep(TimeSpan.FromMilliseconds(200));
+        }
+
+        static string Describe(IReadOnlyList<Uri> pool, Dictionary<int, string> problems) =>
+            string.Join("; ", pool.Where(u => problems.ContainsKey(u.Port)).Select(u => $"{u}: {problems[u.Port]}"));
+    }
+
+    /// <summary>
+    /// Reads the value of <see cref="PoolVariable"/>: <see langword="null"/> when it is unset or blank, else its base
+    /// URLs (comma-separated, each <c>http://127.0.0.1:PORT/</c>, duplicates dropped). Throws an
+    /// <see cref="InvalidOperationException"/> naming the first entry that is not such a URL: only servers on this
+    /// machine's loopback may be attached, and on 127.0.0.1 because the tests use <c>localhost</c> as a second origin.
+    /// </summary>
+    public static IReadOnlyList<Uri>? ParsePool(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var pool = new List<Uri>();
+        foreach (var entry in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var problem = !Uri.TryCreate(entry, UriKind.Absolute, out var uri) ? "not an absolute URL"
+                : uri.Scheme != Uri.UriSchemeHttp ? "not http"
+                : !uri.IsLoopback ? "not on this machine's loopback; only a local WireMock may be attached"
+                : uri.Host != "127.0.0.1" ? "use the host 127.0.0.1; the tests use localhost as another origin of the same server"
+                : uri.IsDefaultPort ? "no port"
+                : uri.UserInfo.Length > 0 || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 ? "more than a server root"
+                : null;
+            if (problem is not null)
+            {
+                throw new InvalidOperationException(
+                    $"{PoolVariable} must list running WireMock servers as http://127.0.0.1:PORT/, separated by commas; '{entry}' is {problem}.");
+            }
+
+            var root = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{uri!.Port}/"));
+            if (!pool.Contains(root))
+            {
+                pool.Add(root);
+            }
+        }
+
+        return pool.Count > 0 ? pool : null;
+    }
+
+    /// <summary>
+    /// The lock file whose open handle is the lease of the pool server on <paramref name="port"/>. It stays when the
+    /// lease is given back (deleting it could let two processes lease the same server); whoever ran the pool removes it.
+    /// </summary>
+    public static string LeaseFile(int port) =>
+        Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"asynctasks-wiremock-{port}.lock"));
+
+    /// <summary>
     /// A handler that never uses a proxy (HTTP_PROXY and the like would otherwise send test traffic elsewhere).
     /// Redirects are followed unless <paramref name="allowAutoRedirect"/> is false.
     /// </summary>
@@ -319,7 +501,10 @@ internal sealed partial class WireMockServer : IDisposable
         await EnsureSuccessAsync(response, "reset scenarios", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Kills the Java process tree and deletes the temporary root folder. Safe to call twice.</summary>
+    /// <summary>
+    /// Kills the Java process tree and deletes the temporary root folder; a leased server is only given back (it keeps
+    /// running). Safe to call twice.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
@@ -329,8 +514,26 @@ internal sealed partial class WireMockServer : IDisposable
 
         AppDomain.CurrentDomain.ProcessExit -= processExitHandler;
         admin.Dispose();
-        KillAndForget(process);
-        TryDeleteDirectory(rootDirectory);
+        if (process is not null)
+        {
+            KillAndForget(process);
+        }
+
+        if (rootDirectory is not null)
+        {
+            TryDeleteDirectory(rootDirectory);
+        }
+
+        lease?.Dispose();
+    }
+
+    /// <summary>Writes this process id into the lease file, for whoever wonders who holds it.</summary>
+    private void WriteLeaseOwner()
+    {
+        var text = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}{Environment.NewLine}"));
+        lease!.SetLength(0);
+        lease.Write(text);
+        lease.Flush();
     }
 
     private static IReadOnlyList<LoggedRequest> ReadJournal(JToken? requests) =>
