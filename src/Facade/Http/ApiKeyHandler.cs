@@ -19,6 +19,12 @@ internal sealed class ApiKeyHandler : DelegatingHandler
     /// <summary>On a download request: the provider whose output is fetched.</summary>
     public static readonly HttpRequestOptionsKey<Provider> SourceProvider = new("AsyncTasks.SourceProvider");
 
+    /// <summary>
+    /// On a request whose 200 answer was left unwrapped: the key bytes its reader must overwrite (see
+    /// <see cref="Redact"/>).
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<byte[]> PendingRedaction = new("AsyncTasks.PendingRedaction");
+
     private readonly Dictionary<Provider, Key> _keys;
     private readonly string[] _headerNames;
     private readonly Provider? _provider;
@@ -86,12 +92,27 @@ internal sealed class ApiKeyHandler : DelegatingHandler
         }
     }
 
+    /// <summary>
+    /// Makes sure the key cannot come out of the response's body. A 200 answer of a provider's API is read only by the
+    /// facade's readers of the generated clients (<c>ReadObjectResponseAsync</c>, overridden for all five), which
+    /// overwrite the key as they read (<see cref="AsyncTasks.Providers.GeneratedJson"/>), so it is only marked, saving
+    /// the wrapper per poll; every other answer (errors, redirects, any other status), which the generated code or a
+    /// handler may read as text, is wrapped in a <see cref="RedactingContent"/>.
+    /// </summary>
     private static void Redact(HttpResponseMessage response, byte[] secret)
     {
-        if (response.Content is { } content)
+        if (response.Content is not { } content)
         {
-            response.Content = new RedactingContent(content, secret);
+            return;
         }
+
+        if (response.StatusCode == System.Net.HttpStatusCode.OK && response.RequestMessage is { } request)
+        {
+            request.Options.Set(PendingRedaction, secret);
+            return;
+        }
+
+        response.Content = new RedactingContent(content, secret);
     }
 
     internal static bool SameOrigin(Uri a, Uri b) =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using AsyncTasks.Generated;
+using AsyncTasks.Http;
 using Newtonsoft.Json;
 
 namespace AsyncTasks.Providers;
@@ -36,10 +37,28 @@ internal static class GeneratedJson
     [ThreadStatic]
     private static (JsonSerializerSettings Settings, JsonSerializer Serializer)[]? t_serializers;
 
+    /// <summary>
+    /// The key bytes that the body of <paramref name="response"/> may hold and that its reader must overwrite, when
+    /// <see cref="ApiKeyHandler"/> left the body unwrapped; otherwise <see langword="null"/>.
+    /// </summary>
+    public static byte[]? PendingSecret(HttpResponseMessage response) =>
+        response.RequestMessage is { } request && request.Options.TryGetValue(ApiKeyHandler.PendingRedaction, out var secret) ? secret : null;
+
     /// <summary>Reads <paramref name="content"/> into a <typeparamref name="T"/> (null for a JSON <c>null</c> or an empty body).</summary>
+    /// <param name="content">The body.</param>
+    /// <param name="settings">The generated client's settings.</param>
+    /// <param name="secret">Bytes to overwrite with '*' wherever they occur before parsing, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the asynchronous read.</param>
     /// <exception cref="JsonException">The body is not JSON of that shape (the caller wraps it as the generated client does).</exception>
-    public static async Task<T?> ReadAsync<T>(HttpContent content, JsonSerializerSettings settings, CancellationToken cancellationToken)
+    public static async Task<T?> ReadAsync<T>(HttpContent content, JsonSerializerSettings settings, byte[]? secret, CancellationToken cancellationToken)
     {
+        if (secret is not null && !(content.Headers.ContentLength < FirstRead))
+        {
+            // Possibly longer than the first read: redacted as it streams, like every wrapped answer.
+            content = new RedactingContent(content, secret);
+            secret = null;
+        }
+
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
         try
@@ -58,7 +77,25 @@ internal static class GeneratedJson
                 filled += read;
             }
 
-            return Deserialize<T>(buffer, filled, ended ? null : stream, settings);
+            if (secret is null)
+            {
+                return Deserialize<T>(buffer, filled, ended ? null : stream, settings);
+            }
+
+            if (ended)
+            {
+                Overwrite(buffer.AsSpan(0, filled), secret);
+                return Deserialize<T>(buffer, filled, null, settings);
+            }
+
+            // More than Content-Length promised (only a content that breaks its own header): read it all, then redact.
+            using var whole = new MemoryStream();
+            whole.Write(buffer, 0, filled);
+            await stream.CopyToAsync(whole, cancellationToken).ConfigureAwait(false);
+            var bytes = whole.GetBuffer();
+            var length = checked((int)whole.Length);
+            Overwrite(bytes.AsSpan(0, length), secret);
+            return Deserialize<T>(bytes, length, null, settings);
         }
         finally
         {
@@ -81,7 +118,7 @@ internal static class GeneratedJson
     {
         try
         {
-            return wrap(await ReadAsync<T>(response.Content, settings, cancellationToken).ConfigureAwait(false));
+            return wrap(await ReadAsync<T>(response.Content, settings, PendingSecret(response), cancellationToken).ConfigureAwait(false));
         }
         catch (JsonException exception)
         {
@@ -98,6 +135,18 @@ internal static class GeneratedJson
             string.Empty,
             headers,
             exception);
+
+    /// <summary>Overwrites every occurrence of <paramref name="secret"/> in <paramref name="body"/> with '*', left to right, as <see cref="RedactingContent"/> does.</summary>
+    internal static void Overwrite(Span<byte> body, ReadOnlySpan<byte> secret)
+    {
+        var from = 0;
+        int index;
+        while ((index = body[from..].IndexOf(secret)) >= 0)
+        {
+            body.Slice(from + index, secret.Length).Fill((byte)'*');
+            from += index + secret.Length;
+        }
+    }
 
     private static T? Deserialize<T>(byte[] buffer, int filled, Stream? rest, JsonSerializerSettings settings)
     {

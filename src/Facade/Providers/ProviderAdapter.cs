@@ -283,8 +283,46 @@ internal static class RetryAfterParser
 /// <summary>Small shared readers used by the adapters.</summary>
 internal static class ProviderValues
 {
-    /// <summary>ISO 8601 in UTC to the second, 20 characters once parsed (the four quotes are not in the text).</summary>
-    private const string UtcSecondsFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+    /// <summary>
+    /// <c>yyyy-MM-ddTHH:mm:ssZ</c> exactly (ASCII digits, a valid date and time of day), as UTC; <see langword="null"/>
+    /// for any other text. What <c>DateTimeOffset.TryParseExact</c> with that format accepts, at a fraction of its cost.
+    /// </summary>
+    internal static DateTimeOffset? UtcSeconds(string text)
+    {
+        if (text.Length != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z')
+        {
+            return null;
+        }
+
+        var year = Digits(text, 0, 4);
+        var month = Digits(text, 5, 2);
+        var day = Digits(text, 8, 2);
+        var hour = Digits(text, 11, 2);
+        var minute = Digits(text, 14, 2);
+        var second = Digits(text, 17, 2);
+        return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month)
+            && hour is >= 0 and < 24 && minute is >= 0 and < 60 && second is >= 0 and < 60
+                ? new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero)
+                : null;
+
+        // The number written by count ASCII digits at start; -1 if any is not a digit.
+        static int Digits(string text, int start, int count)
+        {
+            var value = 0;
+            for (var i = start; i < start + count; i++)
+            {
+                var digit = text[i] - '0';
+                if ((uint)digit > 9)
+                {
+                    return -1;
+                }
+
+                value = (value * 10) + digit;
+            }
+
+            return value;
+        }
+    }
 
     /// <summary>Looks a raw status up in a mapping table; unlisted or missing gives <see cref="TaskState.Unknown"/>.</summary>
     public static TaskState MapState(IReadOnlyDictionary<string, TaskState> table, string? raw) =>
@@ -321,15 +359,9 @@ internal static class ProviderValues
             return null;
         }
 
-        // The form the providers send (e.g. 2026-01-02T03:04:05Z) without the general parser's work; anything else,
-        // or a value it rejects, goes to the general parser as before.
-        if (text.Length == UtcSecondsFormat.Length - 4
-            && DateTimeOffset.TryParseExact(
-                text,
-                UtcSecondsFormat,
-                CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
-                out var exact))
+        // The form the providers send (e.g. 2026-01-02T03:04:05Z) read digit by digit; anything else, or a value out
+        // of range, goes to the general parser.
+        if (UtcSeconds(text) is { } exact)
         {
             return exact;
         }

@@ -300,6 +300,12 @@ internal sealed class SkyEngineOperationReader(HttpClient http) : SkyEngineClien
         IReadOnlyDictionary<string, IEnumerable<string>> headers,
         CancellationToken cancellationToken)
     {
+        // A 200 left unwrapped by the key handler is redacted here, as it streams, like every wrapped answer.
+        if (GeneratedJson.PendingSecret(response) is { } secret)
+        {
+            content = new RedactingContent(content, secret);
+        }
+
         using var body = await ResponseBody.ReadAsync(content, cancellationToken).ConfigureAwait(false);
 
         var splices = new List<ResponseBody.Splice>();

@@ -1,4 +1,5 @@
 using AsyncTasks.Tests.Infrastructure.WireMock;
+using Newtonsoft.Json.Linq;
 
 namespace AsyncTasks.Tests.Client;
 
@@ -11,6 +12,8 @@ namespace AsyncTasks.Tests.Client;
 internal sealed class ApiKeySecurityTests : ClientTestBase
 {
     private static readonly string[] KeyHeaders = ["Authorization", "x-api-key"];
+
+    private static readonly string[] Deliveries = ["short", "long", "chunked"];
 
     private static IEnumerable<ProviderCase> Providers => ProviderCase.All;
 
@@ -190,6 +193,54 @@ internal sealed class ApiKeySecurityTests : ClientTestBase
         Assert.That(exception.Kind, Is.EqualTo(TaskErrorKind.Authentication));
         AssertNoKey(exception);
         AssertNoKeyInLogs();
+    }
+
+    /// <summary>How a 200 answer arrives: short with a length, longer than the reader's first read, or chunked without a length.</summary>
+    private static IEnumerable<TestCaseData> EchoDeliveries() =>
+        from provider in ProviderCase.All
+        from delivery in Deliveries
+        select new TestCaseData(provider, delivery).SetArgDisplayNames(provider.Name, delivery);
+
+    [TestCaseSource(nameof(EchoDeliveries))]
+    public async Task AKeyEchoedInASuccessfulAnswerIsOverwrittenBeforeItIsRead(ProviderCase provider, string delivery)
+    {
+        // Arrange: the provider's succeeded answer with the key header copied into an extra property (kept by the
+        // generated DTO in AdditionalProperties), padded past the first read for "long".
+        var body = JObject.Parse(provider.SucceededBody("https://cdn.example.com/out.png"));
+        body["echo"] = "key {{request.headers." + provider.KeyHeader + "}} end";
+        if (delivery == "long")
+        {
+            body["padding"] = new string('p', 20_000);
+        }
+
+        var stub = provider.Stub().RespondingWith(Ok(body.ToString(Newtonsoft.Json.Formatting.None)));
+        if (delivery == "chunked")
+        {
+            var mapping = stub.ToJson();
+            ((JObject)mapping["response"]!)["transformers"] = new JArray("response-template");
+            ((JObject)mapping["response"]!)["chunkedDribbleDelay"] = new JObject { ["numberOfChunks"] = 7, ["totalDuration"] = 30 };
+            await Server.AddMappingAsync(mapping);
+        }
+        else
+        {
+            await Server.AddTemplatedStubAsync(stub);
+        }
+
+        var client = CreateClient();
+
+        // Act
+        var snapshot = await Within(client.GetAsync(provider.Task));
+
+        // Assert: the echo arrived (the stars prove it) and only its redacted form is in the result.
+        var raw = Newtonsoft.Json.JsonConvert.SerializeObject(snapshot.RawResponse);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(snapshot.State, Is.EqualTo(TaskState.Succeeded));
+            Assert.That(snapshot.Outputs.Single().Url, Is.EqualTo(new Uri("https://cdn.example.com/out.png")));
+            Assert.That(raw, Does.Contain("key " + provider.KeyPrefix + new string('*', provider.ApiKey.Length) + " end"));
+            AssertNoKey(raw, "RawResponse");
+            AssertNoKey(snapshot.ToString(), "the snapshot");
+        }
     }
 
     [Test]

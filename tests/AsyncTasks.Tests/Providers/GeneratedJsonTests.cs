@@ -80,7 +80,7 @@ internal sealed class GeneratedJsonTests
         string actual;
         try
         {
-            actual = Describe(await GeneratedJson.ReadAsync<NanoBananaTaskEnvelope>(content, Settings, CancellationToken.None));
+            actual = Describe(await GeneratedJson.ReadAsync<NanoBananaTaskEnvelope>(content, Settings, null, CancellationToken.None));
         }
         catch (JsonException exception)
         {
@@ -138,6 +138,48 @@ internal sealed class GeneratedJsonTests
         Assert.That(text.ToString(), Is.EqualTo(Encoding.UTF8.GetString(body)));
     }
 
+    /// <summary>A secret at the start, the end, twice in a row and across the first read, in bodies short and long.</summary>
+    private static IEnumerable<TestCaseData> SecretBodies()
+    {
+        const string secret = "sk-SECRET-0123456789";
+        var shortBody = $$"""{"code":200,"msg":"{{secret}} and {{secret}}{{secret}} end {{secret}}"}""";
+        var straddling = """{"code":200,"msg":""" + "\"" + new string('a', GeneratedJson.FirstRead - 20) + secret + new string('b', 30) + "\"}";
+        foreach (var (name, body) in new[] { ("short", shortBody), ("across the first read", straddling) })
+        {
+            foreach (var delivery in new[] { "with its length", "without a length", "longer than its length says" })
+            {
+                yield return new TestCaseData(body, secret, delivery).SetArgDisplayNames(name, delivery);
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(SecretBodies))]
+    public async Task A_pending_secret_is_overwritten_before_parsing_however_the_body_comes(string body, string secret, string delivery)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        using HttpContent content = delivery switch
+        {
+            "with its length" => new ByteArrayContent(bytes),
+            "without a length" => new StreamContent(new TrickleStream(bytes, 7)),
+            _ => new LyingContent(bytes, declared: 10),
+        };
+
+        var read = await GeneratedJson.ReadAsync<NanoBananaTaskEnvelope>(content, Settings, Encoding.UTF8.GetBytes(secret), CancellationToken.None);
+
+        Assert.That(
+            Describe(read),
+            Is.EqualTo(Reference(Encoding.UTF8.GetBytes(body.Replace(secret, new string('*', secret.Length), StringComparison.Ordinal)))));
+        Assert.That(read!.Msg, Does.Not.Contain(secret));
+    }
+
+    [Test]
+    public void Overwrite_replaces_every_occurrence_left_to_right()
+    {
+        var body = Encoding.UTF8.GetBytes("aaaa-aa-aaa");
+        GeneratedJson.Overwrite(body, "aa"u8);
+        Assert.That(Encoding.UTF8.GetString(body), Is.EqualTo("****-**-**a"));
+    }
+
     [Test]
     public async Task A_body_the_generated_client_cannot_read_fails_as_it_would()
     {
@@ -146,7 +188,7 @@ internal sealed class GeneratedJsonTests
         JsonException? failure = null;
         try
         {
-            await GeneratedJson.ReadAsync<NanoBananaTaskEnvelope>(response.Content, Settings, CancellationToken.None);
+            await GeneratedJson.ReadAsync<NanoBananaTaskEnvelope>(response.Content, Settings, null, CancellationToken.None);
         }
         catch (JsonException exception)
         {
@@ -172,7 +214,7 @@ internal sealed class GeneratedJsonTests
         await cts.CancelAsync();
         using var content = new StreamContent(new TrickleStream(Encoding.UTF8.GetBytes(Envelope), 10));
         Assert.That(
-            async () => await GeneratedJson.ReadAsync<NanoBananaTaskEnvelope>(content, Settings, cts.Token),
+            async () => await GeneratedJson.ReadAsync<NanoBananaTaskEnvelope>(content, Settings, null, cts.Token),
             Throws.InstanceOf<OperationCanceledException>());
     }
 
@@ -199,6 +241,28 @@ internal sealed class GeneratedJsonTests
     {
         var at = body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(what));
         return [.. body[..at], .. with, .. body[(at + what.Length)..]];
+    }
+
+    /// <summary>A content whose Content-Length header says less than it holds.</summary>
+    private sealed class LyingContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+
+        public LyingContent(byte[] bytes, long declared)
+        {
+            _bytes = bytes;
+            Headers.ContentLength = declared;
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override Task<Stream> CreateContentReadStreamAsync() => Task.FromResult<Stream>(new TrickleStream(_bytes, 5));
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     /// <summary>A stream that hands out at most <c>chunk</c> bytes per read, asynchronously or not.</summary>
