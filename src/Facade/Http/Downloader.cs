@@ -53,6 +53,10 @@ internal static class Downloader
         {
             throw Failure(provider, TaskErrorKind.Transport, "the download failed without a usable response", null, exception);
         }
+        catch (InvalidOperationException exception) when (HttpPipeline.IsTooManyRedirects(exception))
+        {
+            throw Failure(provider, TaskErrorKind.Protocol, $"the download was redirected more than {HttpPipeline.MaxRedirects} times", null, exception);
+        }
 
         using (response)
         {

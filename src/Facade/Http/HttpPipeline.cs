@@ -43,6 +43,13 @@ internal static class HttpPipeline
         AutomaticDecompression = acceptCompression ? System.Net.DecompressionMethods.All : System.Net.DecompressionMethods.None,
     };
 
+    /// <summary>
+    /// Whether <paramref name="exception"/> is Kiota's redirect handler giving up after <see cref="MaxRedirects"/>
+    /// redirects (it throws instead of returning the last redirect).
+    /// </summary>
+    public static bool IsTooManyRedirects(InvalidOperationException exception) =>
+        exception.Source == typeof(RedirectHandler).Assembly.GetName().Name;
+
     /// <summary>Links <paramref name="handlers"/> in order over <paramref name="transport"/>.</summary>
     public static HttpMessageHandler Link(DelegatingHandler[] handlers, HttpMessageHandler transport)
     {

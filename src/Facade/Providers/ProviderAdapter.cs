@@ -86,6 +86,11 @@ internal abstract class ProviderAdapter
                 httpStatus: exception.StatusCode is { } status ? (int)status : null,
                 innerException: exception);
         }
+        catch (InvalidOperationException exception) when (Http.HttpPipeline.IsTooManyRedirects(exception))
+        {
+            throw new TaskClientException(
+                Provider, TaskErrorKind.Protocol, $"the API redirected more than {Http.HttpPipeline.MaxRedirects} times", innerException: exception);
+        }
         catch (IOException exception)
         {
             throw new TaskClientException(

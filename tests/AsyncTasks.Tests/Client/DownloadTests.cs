@@ -187,7 +187,31 @@ internal sealed class DownloadTests : ClientTestBase
             Assert.That(exception.Kind, Is.EqualTo(kind));
             Assert.That(exception.HttpStatus, Is.EqualTo(status));
             Assert.That(exception.Provider, Is.EqualTo(Provider.TencentVod));
+            Assert.That(exception.Message, Does.Contain($"the download answered HTTP {status}"));
             Assert.That((await Server.GetRequestsAsync()).Count(r => r.Path == "/files/gone.png"), Is.EqualTo(1), "not retried");
+        }
+    }
+
+    [Test]
+    public async Task ADownloadRedirectedInALoopIsAProtocolErrorAfterTheRedirectLimit()
+    {
+        // Arrange: the file redirects to itself.
+        var output = await OutputAtAsync(ProviderCase.Kexiang, "files/loop.png", WireMockResponse.Redirect(new Uri(BaseUri, "files/loop.png").AbsoluteUri));
+        var client = CreateClient();
+        using var destination = new MemoryStream();
+
+        // Act
+        var exception = Assert.ThrowsAsync<TaskClientException>(() => Within(client.DownloadAsync(output, destination)));
+
+        // Assert
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exception.Kind, Is.EqualTo(TaskErrorKind.Protocol));
+            Assert.That(exception.HttpStatus, Is.Null);
+            Assert.That(exception.Message, Does.Contain("the download was redirected more than 5 times"));
+            Assert.That(exception.InnerException, Is.InstanceOf<InvalidOperationException>());
+            Assert.That((await Server.GetRequestsAsync()).Count(r => r.Path == "/files/loop.png"), Is.EqualTo(6), "the request and five redirects");
+            Assert.That(destination.Length, Is.Zero);
         }
     }
 

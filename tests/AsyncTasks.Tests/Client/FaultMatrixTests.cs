@@ -68,6 +68,7 @@ internal sealed class FaultMatrixTests : ClientTestBase
                 Assert.That(exception.Message, Does.Contain("request id " + RequestId));
             }
 
+            Assert.That(exception.Message, Does.Contain(fault.Says), "what happened, in words");
             Assert.That(exception.Message, Does.Not.Contain("<html").And.Not.Contain("Bad Gateway</h1>"), "no response body in the message");
             Assert.That(transport.Sent, Has.Count.EqualTo(fault.Retried ? 1 + MaxRetries : 1), "attempts sent by the client");
             if (fault.WireMayRepeat)
@@ -303,6 +304,31 @@ internal sealed class FaultMatrixTests : ClientTestBase
         Assert.That(exception.GetType(), Is.EqualTo(typeof(TaskClientException)));
     }
 
+    [TestCaseSource(typeof(ProviderCase), nameof(ProviderCase.All))]
+    public async Task ARedirectLoopIsAProtocolErrorAfterFiveRedirects(ProviderCase provider)
+    {
+        // Arrange: the task URL redirects to a path that redirects to itself.
+        await StubReadAsync(provider, WireMockResponse.Redirect(new Uri(BaseUri, "loop").AbsoluteUri));
+        await Server.AddStubAsync(WireMockStub.Get("/loop").RespondingWith(WireMockResponse.Redirect(new Uri(BaseUri, "loop").AbsoluteUri)));
+        var client = CreateClient();
+
+        // Act
+        var exception = Assert.ThrowsAsync<TaskClientException>(() => Within(client.GetAsync(provider.Task)));
+
+        // Assert
+        var journal = await Server.GetRequestsAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exception.Kind, Is.EqualTo(TaskErrorKind.Protocol));
+            Assert.That(exception.Provider, Is.EqualTo(provider.Provider));
+            Assert.That(exception.Message, Does.Contain("the API redirected more than 5 times"));
+            Assert.That(exception.InnerException, Is.InstanceOf<InvalidOperationException>());
+            Assert.That(journal, Has.Count.EqualTo(6), "the read and five redirects, not retried");
+        }
+
+        AssertNoKey(exception);
+    }
+
     /// <summary>One fault and the outcome it must have.</summary>
     /// <param name="Name">Short name, shown in the test name.</param>
     /// <param name="Response">The WireMock answer for a provider.</param>
@@ -339,6 +365,18 @@ internal sealed class FaultMatrixTests : ClientTestBase
             new("malformed-chunk", _ => WireMockResponse.FromFault(WireMockFault.MalformedResponseChunk), TaskErrorKind.Transport, null, false, false),
             new("slow", p => WithId(Ok(p.RunningBody()).WithFixedDelay(TimeSpan.FromSeconds(3))), TaskErrorKind.Timeout, null, false, false),
         ];
+
+        /// <summary>The words the error message must hold for this fault.</summary>
+        public string Says => Name switch
+        {
+            "empty-200" => "the response body is empty",
+            "malformed-json" or "truncated-json" => "the response body is not the JSON the API documents (malformed or truncated)",
+            "slow" => "the request timed out",
+            "reset" => "the request failed without a usable response (transport error)",
+            "empty-response" or "random-data" => "the request failed without a usable response (the connection closed before the response ended)",
+            "malformed-chunk" => "the connection broke while reading the response",
+            _ => "the API answered HTTP " + HttpStatus,
+        };
 
         public override string ToString() => Name;
 
