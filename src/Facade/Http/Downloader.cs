@@ -55,7 +55,7 @@ internal static class Downloader
         }
         catch (InvalidOperationException exception) when (HttpPipeline.IsTooManyRedirects(exception))
         {
-            throw Failure(provider, TaskErrorKind.Protocol, $"the download was redirected more than {HttpPipeline.MaxRedirects} times", null, exception);
+            throw Failure(provider, TaskErrorKind.Protocol, $"the download was redirected {HttpPipeline.DescribeRefusedRedirect(exception)}", null, exception);
         }
 
         using (response)
@@ -63,7 +63,8 @@ internal static class Downloader
             var status = (int)response.StatusCode;
             if (response.StatusCode is >= HttpStatusCode.MultipleChoices and < HttpStatusCode.BadRequest)
             {
-                throw Failure(provider, TaskErrorKind.Protocol, $"the download was redirected more than {HttpPipeline.MaxRedirects} times or without a location", status, null);
+                // Kiota's handler follows 301, 302, 303, 307 and 308 (or throws); any other 3xx arrives here unfollowed.
+                throw Failure(provider, TaskErrorKind.Protocol, $"the download answered HTTP {status}, a redirect that is not followed", status, null);
             }
 
             if (!response.IsSuccessStatusCode)

@@ -44,11 +44,18 @@ internal static class HttpPipeline
     };
 
     /// <summary>
-    /// Whether <paramref name="exception"/> is Kiota's redirect handler giving up after <see cref="MaxRedirects"/>
-    /// redirects (it throws instead of returning the last redirect).
+    /// Whether <paramref name="exception"/> is Kiota's redirect handler refusing a redirect: after
+    /// <see cref="MaxRedirects"/> redirects, one without a location, or one to another scheme (it throws instead of
+    /// returning the redirect).
     /// </summary>
     public static bool IsTooManyRedirects(InvalidOperationException exception) =>
         exception.Source == typeof(RedirectHandler).Assembly.GetName().Name;
+
+    /// <summary>How a redirect refused by Kiota's handler (see <see cref="IsTooManyRedirects"/>) went wrong, after "redirected".</summary>
+    public static string DescribeRefusedRedirect(InvalidOperationException exception) =>
+        exception.Message.Contains("Location", StringComparison.Ordinal) ? "without a location"
+        : exception.Message.Contains("scheme", StringComparison.OrdinalIgnoreCase) ? "to another scheme"
+        : $"more than {MaxRedirects} times";
 
     /// <summary>Links <paramref name="handlers"/> in order over <paramref name="transport"/>.</summary>
     public static HttpMessageHandler Link(DelegatingHandler[] handlers, HttpMessageHandler transport)

@@ -89,7 +89,7 @@ internal abstract class ProviderAdapter
         catch (InvalidOperationException exception) when (Http.HttpPipeline.IsTooManyRedirects(exception))
         {
             throw new TaskClientException(
-                Provider, TaskErrorKind.Protocol, $"the API redirected more than {Http.HttpPipeline.MaxRedirects} times", innerException: exception);
+                Provider, TaskErrorKind.Protocol, $"the API redirected {Http.HttpPipeline.DescribeRefusedRedirect(exception)}", innerException: exception);
         }
         catch (IOException exception)
         {

@@ -602,7 +602,9 @@ internal sealed partial class WireMockServer : IDisposable
     /// <summary>
     /// Runs java directly on Windows. Elsewhere it runs java under a tiny /bin/sh watchdog that kills it when its
     /// standard input (a pipe from this process) closes: even if the test host is killed outright and neither
-    /// OneTimeTearDown nor ProcessExit runs, the kernel closes the pipe and no orphan java survives.
+    /// OneTimeTearDown nor ProcessExit runs, the kernel closes the pipe and no orphan java survives. Once java has
+    /// ended, the watchdog also removes the server's temporary folder (<paramref name="workingDirectory"/>), which
+    /// a killed test host would otherwise leave behind.
     /// </summary>
     private static ProcessStartInfo CreateStartInfo(string java, string workingDirectory, IReadOnlyList<string> javaArguments)
     {
@@ -618,10 +620,12 @@ internal sealed partial class WireMockServer : IDisposable
         };
         if (useWatchdog)
         {
-            // $0 is java, "$@" its arguments. Background jobs of a non-interactive shell read /dev/null, so the
-            // watcher reads the real stdin through fd 3; java's exit status becomes the shell's.
+            // $0 is the folder to remove at the end, $1 java, the rest its arguments. Background jobs of a
+            // non-interactive shell read /dev/null, so the watcher reads the real stdin through fd 3; java's exit
+            // status becomes the shell's.
             startInfo.ArgumentList.Add("-c");
-            startInfo.ArgumentList.Add("""exec 3<&0; "$0" "$@" </dev/null & child=$!; (cat <&3 >/dev/null; kill $child 2>/dev/null) & wait $child""");
+            startInfo.ArgumentList.Add("""exec 3<&0; java=$1; shift; "$java" "$@" </dev/null & child=$!; (cat <&3 >/dev/null; kill $child 2>/dev/null) & wait $child; status=$?; cd / && rm -rf -- "$0"; exit $status""");
+            startInfo.ArgumentList.Add(workingDirectory);
             startInfo.ArgumentList.Add(java);
         }
 
