@@ -26,6 +26,9 @@ public sealed class TaskClient : ITaskClient, IDisposable
     private readonly ConcurrentDictionary<TaskRef, PollLoop> _loops = new();
     private readonly HttpMessageHandler? _ownedTransport;
     private readonly IReadOnlyList<KeyBinding> _keys;
+
+    /// <summary>Per provider (by value): the key bytes its readers overwrite in successful answers, or <see langword="null"/>.</summary>
+    private readonly byte[]?[] _secrets;
     private bool _disposed;
 
     /// <summary>Creates a client with its own HTTP connections.</summary>
@@ -60,6 +63,11 @@ public sealed class TaskClient : ITaskClient, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TaskClient>();
         _keys = OptionsValidation.KeyBindings(_options);
+        _secrets = new byte[]?[ProviderNames.All.Count];
+        foreach (var binding in _keys)
+        {
+            _secrets[(int)binding.Provider] = ApiKeyHandler.SecretOf(binding);
+        }
 
         if (factory is not null)
         {
@@ -297,7 +305,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
         string outcome = "error";
         try
         {
-            var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time).ConfigureAwait(false);
+            var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time, _secrets[(int)task.Provider]).ConfigureAwait(false);
             outcome = snapshot.State.GetName();
             activity?.SetTag("asynctasks.state", outcome);
             if (_logger.IsEnabled(LogLevel.Debug))

@@ -6,7 +6,7 @@ using AsyncTasks.Benchmarks.Scenarios;
 namespace AsyncTasks.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|scenarios [cpu] [waits] [large]] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>.
+/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|layers|scenarios [cpu] [waits] [large]] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>.
 /// Runs the BenchmarkDotNet benchmark (1) and the scenarios (2–4), prints the results as Markdown and writes
 /// them to BenchmarkDotNet.Artifacts/results.md (or FILE). Exits 1 when something failed to run or read wrong
 /// results; the targets are reported, never enforced.
@@ -35,7 +35,7 @@ public static class Program
                 case "--out" when i + 1 < args.Length:
                     output = args[++i];
                     break;
-                case "all" or "bench" or "scenarios" when i == 0:
+                case "all" or "bench" or "scenarios" or "layers" when i == 0:
                     mode = args[i];
                     break;
                 case "cpu" or "waits" or "large" when mode == "scenarios":
@@ -61,6 +61,11 @@ public static class Program
         if (mode is "all" or "bench")
         {
             ok &= FacadeCostRunner.Run(report, shortMode, artifacts, [.. benchmarkArgs]);
+        }
+
+        if (mode is "layers")
+        {
+            ok &= FacadeCostRunner.RunLayers(report, shortMode, artifacts, [.. benchmarkArgs]);
         }
 
         if (mode is "all" or "scenarios")

@@ -19,12 +19,6 @@ internal sealed class ApiKeyHandler : DelegatingHandler
     /// <summary>On a download request: the provider whose output is fetched.</summary>
     public static readonly HttpRequestOptionsKey<Provider> SourceProvider = new("AsyncTasks.SourceProvider");
 
-    /// <summary>
-    /// On a request whose 200 answer was left unwrapped: the key bytes its reader must overwrite (see
-    /// <see cref="Redact"/>).
-    /// </summary>
-    public static readonly HttpRequestOptionsKey<byte[]> PendingRedaction = new("AsyncTasks.PendingRedaction");
-
     private readonly Dictionary<Provider, Key> _keys;
     private readonly string[] _headerNames;
     private readonly Provider? _provider;
@@ -40,9 +34,7 @@ internal sealed class ApiKeyHandler : DelegatingHandler
             b => new Key(
                 b,
                 b.Scheme.Prefix + b.ApiKey,
-                provider is not null && b.ApiKey.Length >= RedactingContent.MinimumSecretLength
-                    ? System.Text.Encoding.UTF8.GetBytes(b.ApiKey)
-                    : null));
+                provider is not null ? SecretOf(b) : null));
         _headerNames = [.. bindings.Select(b => b.Scheme.HeaderName).Distinct(StringComparer.OrdinalIgnoreCase)];
         _provider = provider;
     }
@@ -59,7 +51,8 @@ internal sealed class ApiKeyHandler : DelegatingHandler
         if (provider is { } owner
             && _keys.TryGetValue(owner, out var key)
             && request.RequestUri is { IsAbsoluteUri: true } target
-            && SameOrigin(target, key.Binding.Origin))
+            && (target.OriginalString.StartsWith(key.OriginPrefix, StringComparison.OrdinalIgnoreCase)
+                || SameOrigin(target, key.Binding.Origin)))
         {
             request.Headers.TryAddWithoutValidation(key.Binding.Scheme.HeaderName, key.HeaderValue);
             attached = key;
@@ -94,26 +87,25 @@ internal sealed class ApiKeyHandler : DelegatingHandler
 
     /// <summary>
     /// Makes sure the key cannot come out of the response's body. A 200 answer of a provider's API is read only by the
-    /// facade's readers of the generated clients (<c>ReadObjectResponseAsync</c>, overridden for all five), which
-    /// overwrite the key as they read (<see cref="AsyncTasks.Providers.GeneratedJson"/>), so it is only marked, saving
-    /// the wrapper per poll; every other answer (errors, redirects, any other status), which the generated code or a
-    /// handler may read as text, is wrapped in a <see cref="RedactingContent"/>.
+    /// facade's readers of the generated clients (<c>ReadObjectResponseAsync</c>, overridden for all five), which are
+    /// given the key's bytes by the client and overwrite them as they read (<see cref="AsyncTasks.Providers.GeneratedJson"/>),
+    /// so it is left as it is, saving a wrapper per poll; every other answer (errors, redirects, any other status),
+    /// which the generated code or a handler may read as text, is wrapped in a <see cref="RedactingContent"/>.
     /// </summary>
     private static void Redact(HttpResponseMessage response, byte[] secret)
     {
-        if (response.Content is not { } content)
+        if (response.Content is { } content && response.StatusCode != System.Net.HttpStatusCode.OK)
         {
-            return;
+            response.Content = new RedactingContent(content, secret);
         }
-
-        if (response.StatusCode == System.Net.HttpStatusCode.OK && response.RequestMessage is { } request)
-        {
-            request.Options.Set(PendingRedaction, secret);
-            return;
-        }
-
-        response.Content = new RedactingContent(content, secret);
     }
+
+    /// <summary>
+    /// The bytes that redaction overwrites for <paramref name="binding"/>: the key in UTF-8, or <see langword="null"/>
+    /// for a key too short to be told apart from ordinary text (see <see cref="RedactingContent.MinimumSecretLength"/>).
+    /// </summary>
+    internal static byte[]? SecretOf(KeyBinding binding) =>
+        binding.ApiKey.Length >= RedactingContent.MinimumSecretLength ? System.Text.Encoding.UTF8.GetBytes(binding.ApiKey) : null;
 
     internal static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
@@ -126,6 +118,12 @@ internal sealed class ApiKeyHandler : DelegatingHandler
         public KeyBinding Binding { get; } = binding;
 
         public string HeaderValue { get; } = headerValue;
+
+        /// <summary>
+        /// The origin as text followed by '/', e.g. <c>https://api.example.com/</c>: a URL whose text starts with it has
+        /// that origin, without parsing its host (URLs written otherwise, e.g. with the default port, are compared in full).
+        /// </summary>
+        public string OriginPrefix { get; } = binding.Origin.GetLeftPart(UriPartial.Authority) + "/";
 
         /// <summary>What <see cref="RedactingContent"/> overwrites; <see langword="null"/> when responses are not redacted.</summary>
         public byte[]? Secret { get; } = secret;

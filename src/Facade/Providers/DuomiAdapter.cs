@@ -29,9 +29,9 @@ internal sealed class DuomiAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => RawAuthorization;
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
     {
-        var client = new DuomiReader(http);
+        var client = new DuomiReader(http, secret);
         var envelope = await client.GetNanoBananaTaskAsync(task.Id, cancellationToken).ConfigureAwait(false);
 
         // A missing code reads as 0, which no gateway sends: the body is not the envelope.

@@ -37,13 +37,6 @@ internal static class GeneratedJson
     [ThreadStatic]
     private static (JsonSerializerSettings Settings, JsonSerializer Serializer)[]? t_serializers;
 
-    /// <summary>
-    /// The key bytes that the body of <paramref name="response"/> may hold and that its reader must overwrite, when
-    /// <see cref="ApiKeyHandler"/> left the body unwrapped; otherwise <see langword="null"/>.
-    /// </summary>
-    public static byte[]? PendingSecret(HttpResponseMessage response) =>
-        response.RequestMessage is { } request && request.Options.TryGetValue(ApiKeyHandler.PendingRedaction, out var secret) ? secret : null;
-
     /// <summary>Reads <paramref name="content"/> into a <typeparamref name="T"/> (null for a JSON <c>null</c> or an empty body).</summary>
     /// <param name="content">The body.</param>
     /// <param name="settings">The generated client's settings.</param>
@@ -113,12 +106,13 @@ internal static class GeneratedJson
         HttpResponseMessage response,
         IReadOnlyDictionary<string, IEnumerable<string>> headers,
         JsonSerializerSettings settings,
+        byte[]? secret,
         Func<T?, TResult> wrap,
         CancellationToken cancellationToken)
     {
         try
         {
-            return wrap(await ReadAsync<T>(response.Content, settings, PendingSecret(response), cancellationToken).ConfigureAwait(false));
+            return wrap(await ReadAsync<T>(response.Content, settings, secret, cancellationToken).ConfigureAwait(false));
         }
         catch (JsonException exception)
         {

@@ -32,9 +32,9 @@ internal sealed class KexiangAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyHeader;
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
     {
-        var client = new KexiangReader(http);
+        var client = new KexiangReader(http, secret);
         var result = await client.GetUserTaskAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (result.Task_status is null)
         {

@@ -32,9 +32,9 @@ internal sealed class MountseaAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
     {
-        var client = new MountseaReader(http);
+        var client = new MountseaReader(http, secret);
         var result = await client.GetTaskResultAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (result.Status is null)
         {

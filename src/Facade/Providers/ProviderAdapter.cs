@@ -50,18 +50,27 @@ internal abstract class ProviderAdapter
 
     /// <summary>Reads the task once. Every failure leaves as a <see cref="TaskClientException"/>.</summary>
     /// <remarks>A <see cref="ValueTask{TResult}"/>, as <see cref="FetchAsync"/>: no allocation when the answer is already there.</remarks>
+    /// <param name="task">The task.</param>
+    /// <param name="http">The provider's HTTP client (base address, handler chain).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="timeProvider">The clock of Retry-After dates in errors; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="secret">
+    /// The UTF-8 bytes of the provider's key, overwritten wherever a successful answer echoes them (the key handler
+    /// redacts every other answer); <see langword="null"/> when there is nothing to redact.
+    /// </param>
     public async ValueTask<TaskSnapshot> GetAsync(
         TaskRef task,
         HttpClient http,
         CancellationToken cancellationToken,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        byte[]? secret = null)
     {
         // Outside the try: a malformed id is the caller's mistake (ArgumentException), not a provider error.
         ArgumentNullException.ThrowIfNull(task);
         ValidateId(task.Id);
         try
         {
-            return await FetchAsync(task, http, cancellationToken).ConfigureAwait(false);
+            return await FetchAsync(task, http, secret, cancellationToken).ConfigureAwait(false);
         }
         catch (TaskClientException)
         {
@@ -110,7 +119,7 @@ internal abstract class ProviderAdapter
     }
 
     /// <summary>Calls the generated client and maps its result. In-band API errors are thrown as <see cref="TaskClientException"/>.</summary>
-    protected abstract ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken);
+    protected abstract ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken);
 
     /// <summary>The provider's error code and message in a documented error body, if the exception carries one.</summary>
     protected virtual (string? Code, string? Message) ReadErrorBody(ApiException exception) => (null, null);

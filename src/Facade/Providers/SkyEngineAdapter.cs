@@ -57,11 +57,11 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
         ThrowIfNotOperationName(id, stackalloc Range[CollectionNames.Length]);
     }
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
     {
         var name = ParseOperationName(task.Id);
         // The generated client, reading a large inline video without Newtonsoft's 8× token buffers (see the reader).
-        var client = new SkyEngineOperationReader(http);
+        var client = new SkyEngineOperationReader(http, secret);
         var operation = await client.GetGenerateVideosOperationAsync(
             name.Project, name.Location, name.Publisher, name.Model, name.Operation, cancellationToken).ConfigureAwait(false);
 

@@ -32,7 +32,7 @@ namespace AsyncTasks.Providers;
 /// or not plain base64, are left to Newtonsoft as they are, so they read (or fail) exactly as in the generated client.
 /// </para>
 /// </remarks>
-internal sealed class SkyEngineOperationReader(HttpClient http) : SkyEngineClient(http)
+internal sealed class SkyEngineOperationReader(HttpClient http, byte[]? secret = null) : SkyEngineClient(http)
 {
     /// <summary>Shorter base64 strings (and bodies) are left to Newtonsoft: they cost little there.</summary>
     internal const int MinimumInlineLength = 32 * 1024;
@@ -74,7 +74,7 @@ internal sealed class SkyEngineOperationReader(HttpClient http) : SkyEngineClien
         HttpResponseMessage? response, IReadOnlyDictionary<string, IEnumerable<string>> headers, CancellationToken cancellationToken) =>
         ReadResponseAsString || response?.Content is null
             ? base.ReadObjectResponseAsync<T>(response!, headers, cancellationToken)
-            : GeneratedJson.ReadAsync(response, headers, JsonSerializerSettings, static (T? value) => new ObjectResponseResult<T>(value!, string.Empty), cancellationToken);
+            : GeneratedJson.ReadAsync(response, headers, JsonSerializerSettings, secret, static (T? value) => new ObjectResponseResult<T>(value!, string.Empty), cancellationToken);
 
     /// <summary>
     /// The ranges (start of the opening quote, length of the value) of the unescaped strings at least
@@ -300,8 +300,8 @@ internal sealed class SkyEngineOperationReader(HttpClient http) : SkyEngineClien
         IReadOnlyDictionary<string, IEnumerable<string>> headers,
         CancellationToken cancellationToken)
     {
-        // A 200 left unwrapped by the key handler is redacted here, as it streams, like every wrapped answer.
-        if (GeneratedJson.PendingSecret(response) is { } secret)
+        // The key, if the answer echoes it, is overwritten as the body streams in, as in every wrapped answer.
+        if (secret is not null)
         {
             content = new RedactingContent(content, secret);
         }

@@ -35,9 +35,9 @@ internal sealed class TencentVodAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
+    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
     {
-        var client = new TencentVodReader(http);
+        var client = new TencentVodReader(http, secret);
         var envelope = await client.GetTaskDetailAsync(task.Id, cancellationToken).ConfigureAwait(false);
         var detail = envelope.Response ?? throw Malformed("no 'Response'");
         var requestId = ProviderValues.NonEmpty(detail.RequestId);

@@ -20,6 +20,53 @@ public static class FacadeCostRunner
     /// <returns>Whether every benchmark ran (targets are reported, not enforced).</returns>
     public static bool Run(Report report, bool shortMode, string artifacts, string[] benchmarkArgs)
     {
+        var summary = RunBenchmarks<FacadeCostBenchmarks>(shortMode, artifacts, benchmarkArgs);
+        if (summary is null || summary.Reports.Length == 0)
+        {
+            report.Section("1. Cost of the facade", "BenchmarkDotNet produced no results.");
+            return false;
+        }
+
+        Add(report, summary, shortMode);
+        return !summary.HasCriticalValidationErrors && summary.Reports.All(r => r.Success);
+    }
+
+    /// <summary>
+    /// <see cref="FacadeLayersBenchmarks"/>: the facade's time split into its layers (reported, no target).
+    /// </summary>
+    public static bool RunLayers(Report report, bool shortMode, string artifacts, string[] benchmarkArgs)
+    {
+        var summary = RunBenchmarks<FacadeLayersBenchmarks>(shortMode, artifacts, benchmarkArgs);
+        if (summary is null || summary.Reports.Length == 0)
+        {
+            report.Section("1b. Layers of the facade", "BenchmarkDotNet produced no results.");
+            return false;
+        }
+
+        report.Section(
+            "1b. Layers of the facade (BenchmarkDotNet)",
+            "The read of benchmark 1 peeled layer by layer: `generated` = raw NSwag client; `adapter` = the provider " +
+            "adapter (facade reader + mapping) on the same raw HttpClient; `+ pipeline` = the adapter behind the " +
+            "facade's handler chain (user agent, retry, redirect, key); `facade` = TaskClient.GetAsync. Means.");
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var provider in FacadeLayersBenchmarks.Providers)
+        {
+            var cells = new List<string> { provider };
+            foreach (var method in new[] { "Generated", "Adapter", "AdapterPipeline", "Facade" })
+            {
+                var found = Find(summary, provider, method);
+                cells.Add(found is { } f ? $"{Report.Micros(f.MeanNs / 1000)} / {Report.Bytes(f.Bytes)}" : "no result");
+            }
+
+            rows.Add(cells);
+        }
+
+        report.Table(["provider", "generated", "adapter", "+ pipeline", "facade"], rows);
+        return !summary.HasCriticalValidationErrors && summary.Reports.All(r => r.Success);
+    }
+
+    private static Summary? RunBenchmarks<T>(bool shortMode, string artifacts, string[] benchmarkArgs)
+    {
         // In-process: no second build of the project, and the numbers come from the very binaries this command
         // built. Full mode: a fixed 6 warm-up + 25 measured iterations of 250 ms per benchmark (about 3 minutes in
         // all, instead of BenchmarkDotNet's open-ended default on a noisy 2-core machine). Short mode: a handful of
@@ -34,17 +81,9 @@ public static class FacadeCostRunner
             .WithArtifactsPath(Path.Combine(artifacts, "bdn"))
             .WithOptions(ConfigOptions.JoinSummary);
 
-        var summaries = BenchmarkSwitcher.FromTypes([typeof(FacadeCostBenchmarks)]).Run(
+        var summaries = BenchmarkSwitcher.FromTypes([typeof(T)]).Run(
             benchmarkArgs.Length > 0 ? benchmarkArgs : ["--filter", "*"], config);
-        var summary = summaries.FirstOrDefault();
-        if (summary is null || summary.Reports.Length == 0)
-        {
-            report.Section("1. Cost of the facade", "BenchmarkDotNet produced no results.");
-            return false;
-        }
-
-        Add(report, summary, shortMode);
-        return !summary.HasCriticalValidationErrors && summary.Reports.All(r => r.Success);
+        return summaries.FirstOrDefault();
     }
 
     private static void Add(Report report, Summary summary, bool shortMode)

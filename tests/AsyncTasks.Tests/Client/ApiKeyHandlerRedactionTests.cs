@@ -6,9 +6,9 @@ using AsyncTasks.Providers;
 namespace AsyncTasks.Tests.Client;
 
 /// <summary>
-/// <see cref="ApiKeyHandler"/> on its own: which answers it wraps for redaction or marks for the reader (whether the
-/// transport answers at once or later), which keys are long enough to redact, downloads left byte-exact, and key
-/// bindings that never show the key.
+/// <see cref="ApiKeyHandler"/> on its own: which answers it wraps for redaction and which it leaves to the readers
+/// (whether the transport answers at once or later), which keys are long enough to redact, downloads left byte-exact,
+/// and key bindings that never show the key.
 /// </summary>
 [TestFixture]
 internal sealed class ApiKeyHandlerRedactionTests
@@ -35,13 +35,13 @@ internal sealed class ApiKeyHandlerRedactionTests
         {
             Assert.That(request.Headers.GetValues("X-Api-Key"), Is.EqualTo(new[] { key }));
             Assert.That(body, Is.EqualTo("{\"msg\":\"bad key " + new string('*', key.Length) + "\"}"));
-            Assert.That(request.Options.TryGetValue(ApiKeyHandler.PendingRedaction, out _), Is.False);
+            Assert.That(response.Content, Is.InstanceOf<RedactingContent>());
         }
     }
 
     [TestCase(true)]
     [TestCase(false)]
-    public async Task ASuccessfulAnswerIsLeftForTheReaderAndMarkedWithTheKey(bool answeredAtOnce)
+    public async Task ASuccessfulAnswerIsLeftAsItIsForTheReader(bool answeredAtOnce)
     {
         // Arrange
         const string key = "sk-live-0123456789";
@@ -55,9 +55,9 @@ internal sealed class ApiKeyHandlerRedactionTests
         // Assert
         using (Assert.EnterMultipleScope())
         {
+            Assert.That(request.Headers.GetValues("X-Api-Key"), Is.EqualTo(new[] { key }));
             Assert.That(body, Is.EqualTo("{\"msg\":\"bad key " + key + "\"}"), "redacted by the reader, not here");
-            Assert.That(request.Options.TryGetValue(ApiKeyHandler.PendingRedaction, out var pending), Is.True);
-            Assert.That(pending, Is.EqualTo(Encoding.UTF8.GetBytes(key)));
+            Assert.That(response.Content, Is.Not.InstanceOf<RedactingContent>());
         }
     }
 
@@ -97,7 +97,6 @@ internal sealed class ApiKeyHandlerRedactionTests
         {
             Assert.That(request.Headers.GetValues("X-Api-Key"), Is.EqualTo(new[] { key }));
             Assert.That(response.Content, Is.SameAs(answer.Content), "not wrapped");
-            Assert.That(request.Options.TryGetValue(ApiKeyHandler.PendingRedaction, out _), Is.False, "not marked");
         }
     }
 
@@ -112,6 +111,55 @@ internal sealed class ApiKeyHandlerRedactionTests
 
         // Assert
         Assert.That(text, Is.EqualTo("KeyBinding { Provider = tencent-vod, Origin = http://127.0.0.1:5000/, Header = Authorization }"));
+    }
+
+    [TestCase("http://127.0.0.1:5000/task/1", true)]
+    [TestCase("HTTP://127.0.0.1:5000/task/1", true)]
+    [TestCase("http://127.0.0.1:5000/", true)]
+    [TestCase("http://127.0.0.1:50001/task/1", false)]
+    [TestCase("http://127.0.0.1:500/task/1", false)]
+    [TestCase("http://127.0.0.1:5000@evil.test/task/1", false)] // user info, then another host
+    [TestCase("https://127.0.0.1:5000/task/1", false)]
+    [TestCase("http://localhost:5000/task/1", false)]
+    [TestCase("http://127.0.0.10:5000/task/1", false)]
+    public async Task TheKeyGoesOnlyToTheConfiguredOriginHoweverTheUrlIsWritten(string url, bool carriesKey)
+    {
+        // Arrange
+        const string key = "sk-live-0123456789";
+        using var invoker = Invoker(key, Provider.Kexiang, HttpStatusCode.OK, answeredAtOnce: true);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url));
+
+        // Act
+        using var response = await invoker.SendAsync(request, CancellationToken.None);
+
+        // Assert
+        Assert.That(
+            request.Headers.TryGetValues("X-Api-Key", out var values) ? values : [],
+            carriesKey ? Is.EqualTo(new[] { key }) : Is.Empty);
+    }
+
+    [TestCase("https://api.example.test/", "https://api.example.test:443/v1/task", true)]
+    [TestCase("https://api.example.test/v1/", "https://API.EXAMPLE.TEST/v1/task", true)]
+    [TestCase("https://api.example.test:8443/", "https://api.example.test/v1/task", false)]
+    [TestCase("http://[::1]:5000/", "http://[0:0:0:0:0:0:0:1]:5000/task", true)]
+    public async Task URLsWrittenDifferentlyAreComparedByTheirParts(string origin, string url, bool carriesKey)
+    {
+        // Arrange
+        const string key = "sk-live-0123456789";
+        using var invoker = new HttpMessageInvoker(
+            new ApiKeyHandler([new KeyBinding(Provider.Kexiang, new Uri(origin), Scheme, key)], Provider.Kexiang)
+            {
+                InnerHandler = new Answer(HttpStatusCode.OK, key),
+            });
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url));
+
+        // Act
+        using var response = await invoker.SendAsync(request, CancellationToken.None);
+
+        // Assert
+        Assert.That(
+            request.Headers.TryGetValues("X-Api-Key", out var values) ? values : [],
+            carriesKey ? Is.EqualTo(new[] { key }) : Is.Empty);
     }
 
     private static HttpMessageInvoker Invoker(string key, Provider provider, HttpStatusCode status, bool answeredAtOnce) =>

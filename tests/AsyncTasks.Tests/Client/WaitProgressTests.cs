@@ -201,34 +201,4 @@ internal sealed class WaitProgressTests : ClientTestBase
         provider.QueuedState == TaskState.Running
             ? [TaskState.Running, TaskState.Succeeded]
             : [TaskState.Queued, TaskState.Running, TaskState.Succeeded];
-
-    private sealed class ThrowingProgress : IProgress<TaskSnapshot>
-    {
-        public void Report(TaskSnapshot value) => throw new InvalidOperationException("progress handler failed");
-    }
-
-    /// <summary>Records reports synchronously (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
-    private sealed class RecordingProgress : IProgress<TaskSnapshot>
-    {
-        private readonly List<TaskSnapshot> _reports = [];
-
-        public IReadOnlyList<TaskSnapshot> Reports
-        {
-            get
-            {
-                lock (_reports)
-                {
-                    return [.. _reports];
-                }
-            }
-        }
-
-        public void Report(TaskSnapshot value)
-        {
-            lock (_reports)
-            {
-                _reports.Add(value);
-            }
-        }
-    }
 }
