@@ -305,7 +305,8 @@ public sealed class TaskClient : ITaskClient, IDisposable
         string outcome = "error";
         try
         {
-            var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time, _secrets[(int)task.Provider]).ConfigureAwait(false);
+            // The id was checked by GetAsync or, for a wait, when the waiter joined.
+            var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time, _secrets[(int)task.Provider], idChecked: true).ConfigureAwait(false);
             outcome = snapshot.State.GetName();
             activity?.SetTag("asynctasks.state", outcome);
             if (_logger.IsEnabled(LogLevel.Debug))

@@ -58,16 +58,25 @@ internal abstract class ProviderAdapter
     /// The UTF-8 bytes of the provider's key, overwritten wherever a successful answer echoes them (the key handler
     /// redacts every other answer); <see langword="null"/> when there is nothing to redact.
     /// </param>
+    /// <param name="idChecked">
+    /// Whether the caller has already passed the id through <see cref="ValidateId"/> (the client does, before any
+    /// telemetry); the check is then not repeated on every poll.
+    /// </param>
     public async ValueTask<TaskSnapshot> GetAsync(
         TaskRef task,
         HttpClient http,
         CancellationToken cancellationToken,
         TimeProvider? timeProvider = null,
-        byte[]? secret = null)
+        byte[]? secret = null,
+        bool idChecked = false)
     {
         // Outside the try: a malformed id is the caller's mistake (ArgumentException), not a provider error.
         ArgumentNullException.ThrowIfNull(task);
-        ValidateId(task.Id);
+        if (!idChecked)
+        {
+            ValidateId(task.Id);
+        }
+
         try
         {
             return await FetchAsync(task, http, secret, cancellationToken).ConfigureAwait(false);
