@@ -23,6 +23,9 @@ public sealed class TaskClient : ITaskClient, IDisposable
     private readonly Func<Provider, HttpClient> _createClient;
     private readonly Lazy<HttpClient> _downloadClient;
     private readonly ConcurrentDictionary<Provider, Lazy<HttpClient>> _clients = new();
+
+    /// <summary>Per provider (by value): its HTTP client once created, read without a dictionary lookup.</summary>
+    private readonly HttpClient?[] _created = new HttpClient?[ProviderNames.All.Count];
     private readonly ConcurrentDictionary<TaskRef, PollLoop> _loops = new();
     private readonly HttpMessageHandler? _ownedTransport;
     private readonly IReadOnlyList<KeyBinding> _keys;
@@ -293,7 +296,52 @@ public sealed class TaskClient : ITaskClient, IDisposable
         }
     }
 
-    private async Task<TaskSnapshot> ReadAsync(ProviderAdapter adapter, HttpClient http, TaskRef task, CancellationToken cancellationToken)
+    private Task<TaskSnapshot> ReadAsync(ProviderAdapter adapter, HttpClient http, TaskRef task, CancellationToken cancellationToken)
+    {
+        if (AsyncTasksTelemetry.ActivitySource.HasListeners() || AsyncTasksTelemetry.Polls.Enabled || AsyncTasksTelemetry.PollDuration.Enabled)
+        {
+            return ReadObservedAsync(adapter, http, task, cancellationToken);
+        }
+
+        // Nothing listens: no activity, no measurements, so no asynchronous method either when the answer is already
+        // there (an in-memory transport, a response buffered by a handler); only the Debug log remains.
+        ValueTask<TaskSnapshot> reading;
+        try
+        {
+            // The id was checked by GetAsync or, for a wait, when the waiter joined.
+            reading = adapter.GetAsync(task, http, cancellationToken, _time, _secrets[(int)task.Provider], idChecked: true);
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<TaskSnapshot>(exception);
+        }
+
+        if (reading.IsCompletedSuccessfully)
+        {
+            var snapshot = reading.Result;
+            LogRead(task, snapshot);
+            return Task.FromResult(snapshot);
+        }
+
+        return AwaitAndLogAsync(reading, task);
+
+        async Task<TaskSnapshot> AwaitAndLogAsync(ValueTask<TaskSnapshot> reading, TaskRef task)
+        {
+            var snapshot = await reading.ConfigureAwait(false);
+            LogRead(task, snapshot);
+            return snapshot;
+        }
+    }
+
+    private void LogRead(TaskRef task, TaskSnapshot snapshot)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.TaskRead(_logger, task.ToString(), snapshot.State.GetName(), snapshot.ProviderState, snapshot.Progress);
+        }
+    }
+
+    private async Task<TaskSnapshot> ReadObservedAsync(ProviderAdapter adapter, HttpClient http, TaskRef task, CancellationToken cancellationToken)
     {
         // Each diagnostic costs only when someone listens: no activity without listeners (StartActivity returns
         // null), no clock reads or tags without an enabled instrument, no formatting of the task without a logger.
@@ -309,11 +357,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
             var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time, _secrets[(int)task.Provider], idChecked: true).ConfigureAwait(false);
             outcome = snapshot.State.GetName();
             activity?.SetTag("asynctasks.state", outcome);
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.TaskRead(_logger, task.ToString(), outcome, snapshot.ProviderState, snapshot.Progress);
-            }
-
+            LogRead(task, snapshot);
             return snapshot;
         }
         catch (TaskClientException exception)
@@ -337,13 +381,20 @@ public sealed class TaskClient : ITaskClient, IDisposable
     {
         // A client exists only once the options passed this check for its provider, and they are a private copy
         // that never changes: the check is needed only the first time.
-        if (_clients.TryGetValue(provider, out var client))
+        if (Volatile.Read(ref _created[(int)provider]) is { } created)
         {
-            return client.Value;
+            return created;
         }
 
-        OptionsValidation.ThrowIfUnusable(_options, provider);
-        return _clients.GetOrAdd(provider, static (p, self) => new Lazy<HttpClient>(() => self._createClient(p)), this).Value;
+        if (!_clients.TryGetValue(provider, out var client))
+        {
+            OptionsValidation.ThrowIfUnusable(_options, provider);
+            client = _clients.GetOrAdd(provider, static (p, self) => new Lazy<HttpClient>(() => self._createClient(p)), this);
+        }
+
+        var http = client.Value;
+        Volatile.Write(ref _created[(int)provider], http);
+        return http;
     }
 
     private HttpClient Configure(HttpClient http, Provider provider)

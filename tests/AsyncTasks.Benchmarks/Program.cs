@@ -35,7 +35,7 @@ public static class Program
                 case "--out" when i + 1 < args.Length:
                     output = args[++i];
                     break;
-                case "all" or "bench" or "scenarios" or "layers" when i == 0:
+                case "all" or "bench" or "scenarios" or "layers" or "layers-cpu" when i == 0:
                     mode = args[i];
                     break;
                 case "cpu" or "waits" or "large" when mode == "scenarios":
@@ -66,6 +66,11 @@ public static class Program
         if (mode is "layers")
         {
             ok &= FacadeCostRunner.RunLayers(report, shortMode, artifacts, [.. benchmarkArgs]);
+        }
+
+        if (mode is "layers-cpu")
+        {
+            ok &= LayersCpu(report, shortMode, benchmarkArgs);
         }
 
         if (mode is "all" or "scenarios")
@@ -107,6 +112,34 @@ public static class Program
             Console.Error.WriteLine($"scenario {name} failed: {ex}");
             return false;
         }
+    }
+
+    private static bool LayersCpu(Report report, bool shortMode, IReadOnlyCollection<string> providers)
+    {
+        if (!FacadeCpuLayers.Supported)
+        {
+            report.Section("1c. Layers of the facade in CPU time", "Needs Linux (getrusage with RUSAGE_THREAD): not run.");
+            return true;
+        }
+
+        var rounds = shortMode ? 2 : 9;
+        var calls = shortMode ? 2_000 : 100_000;
+        Console.WriteLine("== layers in thread CPU time");
+        var rows = FacadeCpuLayers.Run(providers, rounds, calls, Console.WriteLine);
+        report.Section(
+            "1c. Layers of the facade in CPU time",
+            $"The layers of 1b measured in CPU time of the calling thread (getrusage RUSAGE_THREAD; every call completes " +
+            $"synchronously on the in-memory handler), {rounds} interleaved rounds of {calls:N0} calls per layer after 20,000 " +
+            "warm-up calls each; minimum round (median in brackets), per call. The ratio is facade ÷ generated of the minimums.");
+        report.Table(
+            ["provider", .. FacadeCpuLayers.Layers, "facade ÷ generated"],
+            rows.Select(r => (IReadOnlyList<string>)
+            [
+                r.Provider,
+                .. r.MinNanos.Select((n, i) => $"{Report.Micros(n / 1000)} ({Report.Micros(r.MedianNanos[i] / 1000)})"),
+                Report.Number(r.MinNanos[^1] / r.MinNanos[0], "0.00") + "×",
+            ]));
+        return true;
     }
 
     private static async Task<bool> CpuPerPoll(Report report, bool shortMode)

@@ -23,6 +23,9 @@ internal sealed class ApiKeyHandler : DelegatingHandler
     private readonly string[] _headerNames;
     private readonly Provider? _provider;
 
+    /// <summary>For a provider's own client: that provider's key, if it has one (found once, not per request).</summary>
+    private readonly Key? _own;
+
     /// <param name="bindings">Every configured key with its origin.</param>
     /// <param name="provider">The provider whose client this is; <see langword="null"/> for the download client.</param>
     public ApiKeyHandler(IReadOnlyList<KeyBinding> bindings, Provider? provider)
@@ -37,21 +40,21 @@ internal sealed class ApiKeyHandler : DelegatingHandler
                 provider is not null ? SecretOf(b) : null));
         _headerNames = [.. bindings.Select(b => b.Scheme.HeaderName).Distinct(StringComparer.OrdinalIgnoreCase)];
         _provider = provider;
+        _own = provider is { } p && _keys.TryGetValue(p, out var own) ? own : null;
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        foreach (var name in _headerNames)
-        {
-            request.Headers.Remove(name);
-        }
+        RemoveKeyHeaders(request.Headers);
 
-        var provider = _provider ?? (request.Options.TryGetValue(SourceProvider, out var source) ? source : null);
+        Key? key = _provider is not null ? _own
+            : request.Options.TryGetValue(SourceProvider, out var source) && _keys.TryGetValue(source, out var sourceKey) ? sourceKey
+            : null;
         Key? attached = null;
-        if (provider is { } owner
-            && _keys.TryGetValue(owner, out var key)
+        if (key is not null
             && request.RequestUri is { IsAbsoluteUri: true } target
-            && (target.OriginalString.StartsWith(key.OriginPrefix, StringComparison.OrdinalIgnoreCase)
+            && (target.OriginalString.StartsWith(key.OriginPrefix, StringComparison.Ordinal)
+                || target.OriginalString.StartsWith(key.OriginPrefix, StringComparison.OrdinalIgnoreCase)
                 || SameOrigin(target, key.Binding.Origin)))
         {
             request.Headers.TryAddWithoutValidation(key.Binding.Scheme.HeaderName, key.HeaderValue);
@@ -63,6 +66,29 @@ internal sealed class ApiKeyHandler : DelegatingHandler
         return attached?.Secret is { } secret
             ? SendRedactingAsync(request, secret, cancellationToken)
             : base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>Removes every key header (of any provider) that the request already carries, whoever set it.</summary>
+    private void RemoveKeyHeaders(System.Net.Http.Headers.HttpRequestHeaders headers)
+    {
+        // Looked for among the headers present (a few, none of them a key as a rule) rather than removed by name, which
+        // would parse and validate each name on every request.
+        var found = false;
+        foreach (var header in headers.NonValidated)
+        {
+            foreach (var name in _headerNames)
+            {
+                found |= string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        if (found)
+        {
+            foreach (var name in _headerNames)
+            {
+                headers.Remove(name);
+            }
+        }
     }
 
     private Task<HttpResponseMessage> SendRedactingAsync(HttpRequestMessage request, byte[] secret, CancellationToken cancellationToken)

@@ -111,7 +111,7 @@ internal sealed class DuomiAdapter : ProviderAdapter
     /// <summary>The images; an unfinished or failed task has <c>data.data</c> null or no images, and entries without a usable URL are skipped.</summary>
     private static List<TaskOutput> ReadOutputs(NanoBananaResult? result)
     {
-        var outputs = new List<TaskOutput>();
+        var outputs = new List<TaskOutput>(result?.Images?.Count ?? 0);
         foreach (var image in result?.Images ?? [])
         {
             if (ProviderValues.HttpUrl(image?.Url) is { } url && !ProviderValues.HasUrl(outputs, url))

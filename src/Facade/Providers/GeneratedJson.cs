@@ -43,66 +43,19 @@ internal static class GeneratedJson
     /// <param name="secret">Bytes to overwrite with '*' wherever they occur before parsing, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the asynchronous read.</param>
     /// <exception cref="JsonException">The body is not JSON of that shape (the caller wraps it as the generated client does).</exception>
-    public static async Task<T?> ReadAsync<T>(HttpContent content, JsonSerializerSettings settings, byte[]? secret, CancellationToken cancellationToken)
-    {
-        if (secret is not null && !(content.Headers.ContentLength < FirstRead))
-        {
-            // Possibly longer than the first read: redacted as it streams, like every wrapped answer.
-            content = new RedactingContent(content, secret);
-            secret = null;
-        }
-
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
-        try
-        {
-            var filled = 0;
-            var ended = false;
-            while (filled < buffer.Length)
-            {
-                var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    ended = true;
-                    break;
-                }
-
-                filled += read;
-            }
-
-            if (secret is null)
-            {
-                return Deserialize<T>(buffer, filled, ended ? null : stream, settings);
-            }
-
-            if (ended)
-            {
-                Overwrite(buffer.AsSpan(0, filled), secret);
-                return Deserialize<T>(buffer, filled, null, settings);
-            }
-
-            // More than Content-Length promised (only a content that breaks its own header): read it all, then redact.
-            using var whole = new MemoryStream();
-            whole.Write(buffer, 0, filled);
-            await stream.CopyToAsync(whole, cancellationToken).ConfigureAwait(false);
-            var bytes = whole.GetBuffer();
-            var length = checked((int)whole.Length);
-            Overwrite(bytes.AsSpan(0, length), secret);
-            return Deserialize<T>(bytes, length, null, settings);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            await stream.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public static async Task<T?> ReadAsync<T>(HttpContent content, JsonSerializerSettings settings, byte[]? secret, CancellationToken cancellationToken) =>
+        Parse<T>(await ReadBodyAsync(content, secret, cancellationToken).ConfigureAwait(false), settings);
 
     /// <summary>
     /// A generated client's <c>ReadObjectResponseAsync</c> for a response with a body: the object, wrapped by
     /// <paramref name="wrap"/> into the client's result type, or the <see cref="ApiException"/> the generated client
     /// throws for a body it cannot deserialize.
     /// </summary>
-    public static async Task<TResult> ReadAsync<T, TResult>(
+    /// <remarks>
+    /// A body that is already there (every poll's answer once its headers have come, on most transports) is read and
+    /// parsed without an asynchronous method in between; a body still on its way is awaited.
+    /// </remarks>
+    public static Task<TResult> ReadAsync<T, TResult>(
         HttpResponseMessage response,
         IReadOnlyDictionary<string, IEnumerable<string>> headers,
         JsonSerializerSettings settings,
@@ -110,13 +63,50 @@ internal static class GeneratedJson
         Func<T?, TResult> wrap,
         CancellationToken cancellationToken)
     {
+        ValueTask<Body> reading;
         try
         {
-            return wrap(await ReadAsync<T>(response.Content, settings, secret, cancellationToken).ConfigureAwait(false));
+            reading = ReadBodyAsync(response.Content, secret, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            return Failed<TResult>(exception);
+        }
+
+        if (!reading.IsCompletedSuccessfully)
+        {
+            return ParseWhenReadAsync(reading, response, headers, settings, wrap);
+        }
+
+        try
+        {
+            return Task.FromResult(wrap(Parse<T>(reading.Result, settings)));
         }
         catch (JsonException exception)
         {
-            throw Unreadable<T>(response, headers, exception);
+            return Task.FromException<TResult>(Unreadable<T>(response, headers, exception));
+        }
+        catch (Exception exception)
+        {
+            return Failed<TResult>(exception);
+        }
+
+        static async Task<TResult> ParseWhenReadAsync(
+            ValueTask<Body> reading,
+            HttpResponseMessage response,
+            IReadOnlyDictionary<string, IEnumerable<string>> headers,
+            JsonSerializerSettings settings,
+            Func<T?, TResult> wrap)
+        {
+            var body = await reading.ConfigureAwait(false);
+            try
+            {
+                return wrap(Parse<T>(body, settings));
+            }
+            catch (JsonException exception)
+            {
+                throw Unreadable<T>(response, headers, exception);
+            }
         }
     }
 
@@ -142,11 +132,186 @@ internal static class GeneratedJson
         }
     }
 
-    private static T? Deserialize<T>(byte[] buffer, int filled, Stream? rest, JsonSerializerSettings settings)
+    /// <summary>Parses <paramref name="body"/> and releases it (its buffer back to the pool, its stream disposed).</summary>
+    private static T? Parse<T>(Body body, JsonSerializerSettings settings)
     {
-        using var text = new BufferedTextReader(buffer, filled, rest);
-        using var json = new JsonTextReader(text) { ArrayPool = CharPool.Instance };
-        return Serializer(settings).Deserialize<T>(json);
+        try
+        {
+            using var text = new BufferedTextReader(body.Buffer, body.Count, body.Rest);
+            using var json = new JsonTextReader(text) { ArrayPool = CharPool.Instance };
+            return Serializer(settings).Deserialize<T>(json);
+        }
+        finally
+        {
+            body.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads the first <see cref="FirstRead"/> bytes of <paramref name="content"/> (all of it, for a poll's answer), with
+    /// <paramref name="secret"/> overwritten. Completes at once, without an asynchronous method, when the stream has
+    /// them already.
+    /// </summary>
+    private static ValueTask<Body> ReadBodyAsync(HttpContent content, byte[]? secret, CancellationToken cancellationToken)
+    {
+        if (secret is not null && !(content.Headers.ContentLength < FirstRead))
+        {
+            // Possibly longer than the first read: redacted as it streams, like every wrapped answer.
+            content = new RedactingContent(content, secret);
+            secret = null;
+        }
+
+        var opening = content.ReadAsStreamAsync(cancellationToken);
+        if (!opening.IsCompletedSuccessfully)
+        {
+            return OpenAndFillAsync(opening, secret, cancellationToken);
+        }
+
+        var stream = opening.Result;
+        var buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
+        var filled = 0;
+        try
+        {
+            while (filled < buffer.Length)
+            {
+                var reading = stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                if (!reading.IsCompletedSuccessfully)
+                {
+                    // From here the asynchronous path owns the buffer and the stream.
+                    return FillAsync(stream, buffer, filled, reading, secret, cancellationToken);
+                }
+
+                var read = reading.Result;
+                if (read == 0)
+                {
+                    return new ValueTask<Body>(Ended(stream, buffer, filled, secret));
+                }
+
+                filled += read;
+            }
+        }
+        catch
+        {
+            Release(stream, buffer);
+            throw;
+        }
+
+        return secret is null
+            ? new ValueTask<Body>(new Body(buffer, filled, stream, rest: stream, pooled: true))
+            : ReadWholeAsync(stream, buffer, filled, secret, cancellationToken);
+    }
+
+    private static async ValueTask<Body> OpenAndFillAsync(Task<Stream> opening, byte[]? secret, CancellationToken cancellationToken)
+    {
+        var stream = await opening.ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
+        return await FillAsync(stream, buffer, 0, stream.ReadAsync(buffer, cancellationToken), secret, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Goes on filling <paramref name="buffer"/> from <paramref name="pending"/>, a read under way; owns the buffer and the stream.</summary>
+    private static async ValueTask<Body> FillAsync(
+        Stream stream, byte[] buffer, int filled, ValueTask<int> pending, byte[]? secret, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var read = await pending.ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return Ended(stream, buffer, filled, secret);
+                }
+
+                filled += read;
+                if (filled == buffer.Length)
+                {
+                    break;
+                }
+
+                pending = stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            }
+        }
+        catch
+        {
+            Release(stream, buffer);
+            throw;
+        }
+
+        return secret is null
+            ? new Body(buffer, filled, stream, rest: stream, pooled: true)
+            : await ReadWholeAsync(stream, buffer, filled, secret, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The whole body is in <paramref name="buffer"/>: the secret overwritten, nothing left to read.</summary>
+    private static Body Ended(Stream stream, byte[] buffer, int filled, byte[]? secret)
+    {
+        if (secret is not null)
+        {
+            Overwrite(buffer.AsSpan(0, filled), secret);
+        }
+
+        return new Body(buffer, filled, stream, rest: null, pooled: true);
+    }
+
+    /// <summary>
+    /// More than Content-Length promised (only a content that breaks its own header) while a secret is to be
+    /// overwritten: read it all, then redact. Owns the buffer and the stream.
+    /// </summary>
+    private static async ValueTask<Body> ReadWholeAsync(Stream stream, byte[] buffer, int filled, byte[] secret, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var whole = new MemoryStream();
+            whole.Write(buffer, 0, filled);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null!;
+            await stream.CopyToAsync(whole, cancellationToken).ConfigureAwait(false);
+            var bytes = whole.GetBuffer();
+            var length = checked((int)whole.Length);
+            Overwrite(bytes.AsSpan(0, length), secret);
+            return new Body(bytes, length, stream, rest: null, pooled: false);
+        }
+        catch
+        {
+            Release(stream, buffer);
+            throw;
+        }
+    }
+
+    private static void Release(Stream stream, byte[]? pooled)
+    {
+        if (pooled is not null)
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
+        }
+
+        stream.Dispose();
+    }
+
+    /// <summary>A failed task for <paramref name="exception"/>; a cancellation stays a cancellation.</summary>
+    private static Task<TResult> Failed<TResult>(Exception exception)
+    {
+        if (exception is OperationCanceledException { CancellationToken.IsCancellationRequested: true } canceled)
+        {
+            return Task.FromCanceled<TResult>(canceled.CancellationToken);
+        }
+
+        return Task.FromException<TResult>(exception);
+    }
+
+    /// <summary>
+    /// The first bytes of a body (<see cref="Count"/> of <see cref="Buffer"/>) and, when the body is longer, the stream
+    /// that holds the rest. <see cref="Release"/> gives the buffer back and disposes the stream.
+    /// </summary>
+    private readonly struct Body(byte[] buffer, int count, Stream stream, Stream? rest, bool pooled)
+    {
+        public byte[] Buffer { get; } = buffer;
+
+        public int Count { get; } = count;
+
+        public Stream? Rest { get; } = rest;
+
+        public void Release() => GeneratedJson.Release(stream, pooled ? Buffer : null);
     }
 
     private static JsonSerializer Serializer(JsonSerializerSettings settings)

@@ -71,7 +71,8 @@ internal sealed class KexiangAdapter : ProviderAdapter
     /// </summary>
     private static List<TaskOutput> ReadOutputs(ServiceOutput? output)
     {
-        var outputs = new List<TaskOutput>();
+        // One output as a rule (more only when imgUrls lists several).
+        var outputs = new List<TaskOutput>(1);
         if (output is null)
         {
             return outputs;

@@ -70,11 +70,12 @@ internal sealed class MountseaAdapter : ProviderAdapter
     /// </summary>
     private static List<TaskOutput> ReadOutputs(Generated.Mountsea.TaskOutput? result)
     {
-        var outputs = new List<TaskOutput>();
         if (result is null)
         {
-            return outputs;
+            return [];
         }
+
+        var outputs = new List<TaskOutput>((result.VideoUrl is null ? 0 : 1) + (result.VideoUrls?.Count ?? 0) + (result.ImageUrls?.Count ?? 0));
 
         static void Add(List<TaskOutput> outputs, TaskOutputKind kind, string? text)
         {

@@ -118,7 +118,8 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
     /// </summary>
     private static List<TaskOutput> ReadOutputs(GenerateVideosResponse? response)
     {
-        var outputs = new List<TaskOutput>();
+        // One video as a rule (sampleCount is 1 unless asked otherwise).
+        var outputs = new List<TaskOutput>(1);
         if (response is null)
         {
             return outputs;

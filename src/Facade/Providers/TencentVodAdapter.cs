@@ -177,7 +177,7 @@ internal sealed class TencentVodAdapter : ProviderAdapter
 
     private static List<TaskOutput> ReadOutputs(AigcTask aigc)
     {
-        var outputs = new List<TaskOutput>();
+        var outputs = new List<TaskOutput>(aigc.Files?.Count ?? 0);
         foreach (var file in aigc.Files ?? [])
         {
             var url = ProviderValues.HttpUrl(file?.FileUrl);

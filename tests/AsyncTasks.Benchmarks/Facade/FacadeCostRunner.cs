@@ -1,6 +1,7 @@
 using AsyncTasks.Benchmarks.Infrastructure;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Order;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
@@ -17,18 +18,36 @@ public static class FacadeCostRunner
     /// <summary>Facade allocation at most this many bytes more than the raw generated client's, per call.</summary>
     public const double ExtraAllocationTarget = 2048;
 
+    /// <summary>
+    /// Rounds of the full mode. Each round runs every benchmark case once (3 warm-up + 8 measured iterations); the
+    /// rounds alternate the order of the three readers, and a case's figures pool its iterations of all rounds.
+    /// </summary>
+    public const int FullRounds = 4;
+
     /// <returns>Whether every benchmark ran (targets are reported, not enforced).</returns>
     public static bool Run(Report report, bool shortMode, string artifacts, string[] benchmarkArgs)
     {
-        var summary = RunBenchmarks<FacadeCostBenchmarks>(shortMode, artifacts, benchmarkArgs);
-        if (summary is null || summary.Reports.Length == 0)
+        // The machines this runs on slow down for seconds at a time (other tenants of the host): one case measured
+        // in one stretch can fall into such a spell while the case it is compared with does not. Rounds spread
+        // every case over the whole run, and the alternating order puts the facade before the generated client in
+        // half of them.
+        var rounds = shortMode ? 1 : FullRounds;
+        var summaries = new List<Summary>();
+        for (var round = 0; round < rounds; round++)
         {
-            report.Section("1. Cost of the facade", "BenchmarkDotNet produced no results.");
-            return false;
+            Console.WriteLine($"== benchmark 1, round {round + 1} of {rounds}");
+            var summary = RunBenchmarks<FacadeCostBenchmarks>(shortMode, artifacts, benchmarkArgs, reverse: round % 2 == 1, rounds: true);
+            if (summary is null || summary.Reports.Length == 0)
+            {
+                report.Section("1. Cost of the facade", $"BenchmarkDotNet produced no results (round {round + 1}).");
+                return false;
+            }
+
+            summaries.Add(summary);
         }
 
-        Add(report, summary, shortMode);
-        return !summary.HasCriticalValidationErrors && summary.Reports.All(r => r.Success);
+        Add(report, summaries, shortMode);
+        return summaries.All(s => !s.HasCriticalValidationErrors && s.Reports.All(r => r.Success));
     }
 
     /// <summary>
@@ -65,7 +84,7 @@ public static class FacadeCostRunner
         return !summary.HasCriticalValidationErrors && summary.Reports.All(r => r.Success);
     }
 
-    private static Summary? RunBenchmarks<T>(bool shortMode, string artifacts, string[] benchmarkArgs)
+    private static Summary? RunBenchmarks<T>(bool shortMode, string artifacts, string[] benchmarkArgs, bool reverse = false, bool rounds = false)
     {
         // In-process: no second build of the project, and the numbers come from the very binaries this command
         // built. Full mode: a fixed 6 warm-up + 25 measured iterations of 250 ms per benchmark (about 3 minutes in
@@ -74,11 +93,15 @@ public static class FacadeCostRunner
         var job = shortMode
             ? Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
                 .WithIterationTime(TimeInterval.FromMilliseconds(50)).WithId("Short")
-            : Job.Default.WithLaunchCount(1).WithWarmupCount(6).WithIterationCount(25)
-                .WithIterationTime(TimeInterval.FromMilliseconds(250)).WithId("Full");
+            : rounds
+                ? Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(8)
+                    .WithIterationTime(TimeInterval.FromMilliseconds(250)).WithId("Round")
+                : Job.Default.WithLaunchCount(1).WithWarmupCount(6).WithIterationCount(25)
+                    .WithIterationTime(TimeInterval.FromMilliseconds(250)).WithId("Full");
         var config = DefaultConfig.Instance
             .AddJob(job.WithToolchain(InProcessEmitToolchain.Instance))
             .WithArtifactsPath(Path.Combine(artifacts, "bdn"))
+            .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Default, reverse ? MethodOrderPolicy.Alphabetical : MethodOrderPolicy.Declared))
             .WithOptions(ConfigOptions.JoinSummary);
 
         var summaries = BenchmarkSwitcher.FromTypes([typeof(T)]).Run(
@@ -86,32 +109,41 @@ public static class FacadeCostRunner
         return summaries.FirstOrDefault();
     }
 
-    private static void Add(Report report, Summary summary, bool shortMode)
+    private static void Add(Report report, IReadOnlyList<Summary> summaries, bool shortMode)
     {
         report.Section(
             "1. Cost of the facade (BenchmarkDotNet)",
             "GetAsync on an in-memory HttpMessageHandler answering the provider's documented example (read from " +
             "specs/*.yaml). `facade` = `new TaskClient(options, transport: handler).GetAsync`; `generated` = the " +
             "NSwag client's Get…Async on an HttpClient over the same handler (the reference); `hand-written` = " +
-            "HttpClient + source-generated System.Text.Json into a minimal record. Mean time (median beside the ratio: the " +
-            "machine is noisy) and allocated bytes per " +
-            "call ([MemoryDiagnoser]). Targets: facade ≤ 1.10× generated time, ≤ +2 KiB allocated per call." +
-            (shortMode ? " Short mode: 3 × 50 ms iterations, indicative only." : string.Empty));
+            "HttpClient + source-generated System.Text.Json into a minimal record. " +
+            (shortMode
+                ? "Short mode: one round of 3 × 50 ms iterations, indicative only. "
+                : $"{summaries.Count} rounds, each running every case for 3 warm-up + 8 measured iterations of 250 ms, the " +
+                  "order of the readers alternating from round to round (declared, then alphabetical: the facade runs after " +
+                  "the generated client in one round and before it in the next); a case's mean and median pool its measured " +
+                  "iterations of all rounds (BenchmarkDotNet's upper outliers removed in each round). ") +
+            "Mean time (median beside the ratio, and the ratio of each round's means: the machine is noisy) and allocated bytes per " +
+            "call ([MemoryDiagnoser]). Targets: facade ≤ 1.10× generated time, ≤ +2 KiB allocated per call.");
 
         var rows = new List<IReadOnlyList<string>>();
         foreach (var provider in FacadeCostBenchmarks.Providers)
         {
-            var generated = Find(summary, provider, nameof(FacadeCostBenchmarks.Generated));
-            var facade = Find(summary, provider, nameof(FacadeCostBenchmarks.Facade));
-            var hand = Find(summary, provider, nameof(FacadeCostBenchmarks.HandWritten));
+            var generated = Pool(summaries, provider, nameof(FacadeCostBenchmarks.Generated));
+            var facade = Pool(summaries, provider, nameof(FacadeCostBenchmarks.Facade));
+            var hand = Pool(summaries, provider, nameof(FacadeCostBenchmarks.HandWritten));
             if (generated is null || facade is null || hand is null)
             {
-                rows.Add([provider, "no result", "", "", "", "", "", "", "", "", ""]);
+                rows.Add([provider, "no result", "", "", "", "", "", "", "", "", "", ""]);
                 continue;
             }
 
             var ratio = facade.Value.MeanNs / generated.Value.MeanNs;
             var medianRatio = facade.Value.MedianNs / generated.Value.MedianNs;
+            var roundRatios = summaries
+                .Select(s => (Facade: Find(s, provider, nameof(FacadeCostBenchmarks.Facade)), Generated: Find(s, provider, nameof(FacadeCostBenchmarks.Generated))))
+                .Where(p => p.Facade is not null && p.Generated is not null)
+                .Select(p => Report.Number(p.Facade!.Value.MeanNs / p.Generated!.Value.MeanNs, "0.00"));
             var extra = facade.Value.Bytes - generated.Value.Bytes;
             rows.Add(
             [
@@ -121,6 +153,7 @@ public static class FacadeCostRunner
                 Report.Micros(facade.Value.MeanNs / 1000),
                 Report.Number(ratio, "0.00") + "×",
                 Report.Number(medianRatio, "0.00") + "×",
+                string.Join(", ", roundRatios),
                 Report.Bytes(hand.Value.Bytes),
                 Report.Bytes(generated.Value.Bytes),
                 Report.Bytes(facade.Value.Bytes),
@@ -130,15 +163,46 @@ public static class FacadeCostRunner
         }
 
         report.Table(
-            ["provider", "hand-written", "generated", "facade", "facade ÷ generated (means)", "(medians)", "alloc hand-written", "alloc generated", "alloc facade", "facade − generated", "targets"],
+            ["provider", "hand-written", "generated", "facade", "facade ÷ generated (means)", "(medians)", "(each round)", "alloc hand-written", "alloc generated", "alloc facade", "facade − generated", "targets"],
             rows);
     }
 
-    private static (double MeanNs, double MedianNs, double Bytes)? Find(Summary summary, string provider, string method)
+    /// <summary>One case's measured iterations of every round, pooled: mean, median (ns per call) and bytes per call.</summary>
+    private static (double MeanNs, double MedianNs, double Bytes)? Pool(IReadOnlyList<Summary> summaries, string provider, string method)
     {
-        var report = summary.Reports.FirstOrDefault(r =>
+        var values = new List<double>();
+        double? bytes = null;
+        foreach (var summary in summaries)
+        {
+            var report = FindReport(summary, provider, method);
+            if (report?.ResultStatistics is not { } stats)
+            {
+                return null;
+            }
+
+            values.AddRange(stats.OriginalValues);
+            bytes ??= report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0;
+        }
+
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        values.Sort();
+        var middle = values.Count / 2;
+        var median = values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+        return (values.Average(), median, bytes ?? 0);
+    }
+
+    private static BenchmarkReport? FindReport(Summary summary, string provider, string method) =>
+        summary.Reports.FirstOrDefault(r =>
             r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method
             && Equals(r.BenchmarkCase.Parameters[nameof(FacadeCostBenchmarks.Provider)], provider));
+
+    private static (double MeanNs, double MedianNs, double Bytes)? Find(Summary summary, string provider, string method)
+    {
+        var report = FindReport(summary, provider, method);
         if (report?.ResultStatistics is not { } stats)
         {
             return null;

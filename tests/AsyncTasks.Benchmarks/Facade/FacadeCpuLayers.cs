@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using AsyncTasks.Benchmarks.Infrastructure;
+using AsyncTasks.Http;
+using AsyncTasks.Providers;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AsyncTasks.Benchmarks.Facade;
+
+/// <summary>
+/// The layers of <see cref="FacadeLayersBenchmarks"/> measured in CPU time of the calling thread instead of wall-clock
+/// time: every call completes synchronously on the in-memory handler, so the thread's CPU time
+/// (<c>getrusage(RUSAGE_THREAD)</c>, Linux) is the cost of the call, without the time the VM gives to other tenants.
+/// Rounds of each layer are interleaved and the minimum round is kept: what a layer costs when nothing disturbs it.
+/// </summary>
+public static class FacadeCpuLayers
+{
+    private static readonly Uri BaseUrl = new("http://127.0.0.1/");
+
+    /// <summary>One provider's layers: minimum CPU per call in nanoseconds, in the order of <see cref="Layers"/>.</summary>
+    public sealed record Row(string Provider, IReadOnlyList<double> MinNanos, IReadOnlyList<double> MedianNanos);
+
+    /// <summary>The layers measured, each including the ones before it except where noted.</summary>
+    public static IReadOnlyList<string> Layers { get; } =
+        ["generated", "adapter", "+ pipeline", "facade"];
+
+    /// <summary>Whether the thread CPU clock is available (Linux).</summary>
+    public static bool Supported => OperatingSystem.IsLinux();
+
+    /// <summary>
+    /// Measures the <paramref name="providers"/> named (every provider when empty): <paramref name="rounds"/> interleaved
+    /// rounds of <paramref name="calls"/> calls per layer.
+    /// </summary>
+    public static List<Row> Run(IReadOnlyCollection<string> providers, int rounds, int calls, Action<string> log)
+    {
+        var rows = new List<Row>();
+        foreach (var providerCase in ProviderCase.All.Where(c => providers.Count == 0 || providers.Contains(c.Name)))
+        {
+            rows.Add(RunOne(providerCase, rounds, calls));
+            var row = rows[^1];
+            log($"  {row.Provider}: " + string.Join(", ", Layers.Select((l, i) => $"{l} {row.MinNanos[i] / 1000:0.000} µs")));
+        }
+
+        return rows;
+    }
+
+    private static Row RunOne(ProviderCase providerCase, int rounds, int calls)
+    {
+        var task = providerCase.Task;
+        var adapter = ProviderRegistry.Get(task.Provider);
+        using var handler = new InMemoryHandler(providerCase.ExampleBody);
+        var options = ProviderCase.Options(BaseUrl);
+        using var facade = new TaskClient(options, transport: handler);
+        using var raw = providerCase.CreateRawClient(handler, BaseUrl);
+        var handlers = HttpPipeline.CreateHandlers(
+            task.Provider, OptionsValidation.KeyBindings(options), options, TimeProvider.System, NullLogger.Instance);
+        using var pipeline = new HttpClient(HttpPipeline.Link(handlers, handler), disposeHandler: false) { BaseAddress = BaseUrl };
+
+        Func<object>[] layers =
+        [
+            () => Sync(providerCase.Generated(raw, providerCase.TaskId, CancellationToken.None)),
+            () => Sync(adapter.GetAsync(task, raw, CancellationToken.None)),
+            () => Sync(adapter.GetAsync(task, pipeline, CancellationToken.None)),
+            () => Sync(facade.GetAsync(task)),
+        ];
+
+        // Warm-up: JIT, tiering (a few thousand calls each), pools.
+        foreach (var layer in layers)
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                layer();
+            }
+        }
+
+        var samples = layers.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var l = 0; l < layers.Length; l++)
+            {
+                var layer = layers[l];
+                var before = ThreadCpuNanos();
+                for (var i = 0; i < calls; i++)
+                {
+                    layer();
+                }
+
+                samples[l].Add((ThreadCpuNanos() - before) / (double)calls);
+            }
+        }
+
+        return new Row(
+            providerCase.Name,
+            [.. samples.Select(s => s.Min())],
+            [.. samples.Select(s => s.Order().ElementAt(s.Count / 2))]);
+    }
+
+    private static object Sync<T>(Task<T> task)
+    {
+        // The handler answers synchronously: a call that did not complete on this thread would measure nothing.
+        if (!task.IsCompleted)
+        {
+            throw new InvalidOperationException("A call did not complete synchronously on the in-memory handler.");
+        }
+
+        return task.GetAwaiter().GetResult()!;
+    }
+
+    private static object Sync<T>(ValueTask<T> task)
+    {
+        if (!task.IsCompleted)
+        {
+            throw new InvalidOperationException("A call did not complete synchronously on the in-memory handler.");
+        }
+
+        return task.GetAwaiter().GetResult()!;
+    }
+
+    /// <summary>The calling thread's user + system CPU time, in nanoseconds.</summary>
+    private static long ThreadCpuNanos()
+    {
+        if (GetRUsage(RusageThread, out var usage) != 0)
+        {
+            throw new InvalidOperationException("getrusage(RUSAGE_THREAD) failed: " + Marshal.GetLastPInvokeError().ToString(CultureInfo.InvariantCulture));
+        }
+
+        return ((usage.UserSeconds + usage.SystemSeconds) * 1_000_000_000L) + ((usage.UserMicros + usage.SystemMicros) * 1_000L);
+    }
+
+    private const int RusageThread = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds;
+        public long UserMicros;
+        public long SystemSeconds;
+        public long SystemMicros;
+
+        // The rest of struct rusage (14 longs), unused here.
+        public long MaxRss, IxRss, IdRss, IsRss, MinFlt, MajFlt, NSwap, InBlock, OuBlock, MsgSnd, MsgRcv, NSignals, NvCsw, NivCsw;
+    }
+
+    [DllImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    private static extern int GetRUsage(int who, out RUsage usage);
+}
