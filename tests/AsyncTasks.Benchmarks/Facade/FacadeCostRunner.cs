@@ -19,10 +19,14 @@ public static class FacadeCostRunner
     public const double ExtraAllocationTarget = 2048;
 
     /// <summary>
-    /// Rounds of the full mode. Each round runs every benchmark case once (3 warm-up + 8 measured iterations); the
-    /// rounds alternate the order of the three readers, and a case's figures pool its iterations of all rounds.
+    /// Rounds of the full mode. Each round runs every benchmark case once, briefly (1 warm-up + 4 measured iterations
+    /// of <see cref="RoundInvocations"/> calls); the rounds alternate the order of the three readers, and a case's
+    /// figures pool its iterations of all rounds.
     /// </summary>
-    public const int FullRounds = 4;
+    public const int FullRounds = 20;
+
+    /// <summary>Calls per iteration in a round: 50–200 ms for these readers (2–8 µs a call).</summary>
+    public const int RoundInvocations = 25_000;
 
     /// <returns>Whether every benchmark ran (targets are reported, not enforced).</returns>
     public static bool Run(Report report, bool shortMode, string artifacts, string[] benchmarkArgs)
@@ -87,15 +91,15 @@ public static class FacadeCostRunner
     private static Summary? RunBenchmarks<T>(bool shortMode, string artifacts, string[] benchmarkArgs, bool reverse = false, bool rounds = false)
     {
         // In-process: no second build of the project, and the numbers come from the very binaries this command
-        // built. Full mode: a fixed 6 warm-up + 25 measured iterations of 250 ms per benchmark (about 3 minutes in
-        // all, instead of BenchmarkDotNet's open-ended default on a noisy 2-core machine). Short mode: a handful of
-        // 50 ms iterations, enough to prove every benchmark still runs.
+        // built. Rounds (benchmark 1): short runs of fixed size, repeated (see FullRounds). Layers: a fixed 6 warm-up +
+        // 25 measured iterations of 250 ms per benchmark, instead of BenchmarkDotNet's open-ended default on a noisy
+        // 2-core machine. Short mode: a handful of 50 ms iterations, enough to prove every benchmark still runs.
         var job = shortMode
             ? Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
                 .WithIterationTime(TimeInterval.FromMilliseconds(50)).WithId("Short")
             : rounds
-                ? Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(8)
-                    .WithIterationTime(TimeInterval.FromMilliseconds(250)).WithId("Round")
+                ? Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(4)
+                    .WithInvocationCount(RoundInvocations).WithUnrollFactor(1).WithEvaluateOverhead(false).WithId("Round")
                 : Job.Default.WithLaunchCount(1).WithWarmupCount(6).WithIterationCount(25)
                     .WithIterationTime(TimeInterval.FromMilliseconds(250)).WithId("Full");
         var config = DefaultConfig.Instance
@@ -109,7 +113,7 @@ public static class FacadeCostRunner
         return summaries.FirstOrDefault();
     }
 
-    private static void Add(Report report, IReadOnlyList<Summary> summaries, bool shortMode)
+    private static void Add(Report report, List<Summary> summaries, bool shortMode)
     {
         report.Section(
             "1. Cost of the facade (BenchmarkDotNet)",
@@ -119,7 +123,8 @@ public static class FacadeCostRunner
             "HttpClient + source-generated System.Text.Json into a minimal record. " +
             (shortMode
                 ? "Short mode: one round of 3 × 50 ms iterations, indicative only. "
-                : $"{summaries.Count} rounds, each running every case for 3 warm-up + 8 measured iterations of 250 ms, the " +
+                : $"{summaries.Count} rounds, each running every case for 1 warm-up + 4 measured iterations of {RoundInvocations:N0} calls " +
+                  "(no pilot stage, no overhead subtraction: an empty call is 1 ns against 2–8 µs), the " +
                   "order of the readers alternating from round to round (declared, then alphabetical: the facade runs after " +
                   "the generated client in one round and before it in the next); a case's mean and median pool its measured " +
                   "iterations of all rounds (BenchmarkDotNet's upper outliers removed in each round). ") +
@@ -168,7 +173,7 @@ public static class FacadeCostRunner
     }
 
     /// <summary>One case's measured iterations of every round, pooled: mean, median (ns per call) and bytes per call.</summary>
-    private static (double MeanNs, double MedianNs, double Bytes)? Pool(IReadOnlyList<Summary> summaries, string provider, string method)
+    private static (double MeanNs, double MedianNs, double Bytes)? Pool(List<Summary> summaries, string provider, string method)
     {
         var values = new List<double>();
         double? bytes = null;
