@@ -175,27 +175,58 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
     private static void ThrowIfNotOperationName(string id, Span<Range> values)
     {
         ArgumentNullException.ThrowIfNull(id);
-
-        // One range more than a valid name has: a longer name ends up with its rest in the last one.
-        Span<Range> parts = stackalloc Range[(2 * CollectionNames.Length) + 1];
-        var span = id.AsSpan();
-        var valid = span.Split(parts, '/') == 2 * CollectionNames.Length;
-        for (var i = 0; valid && i < CollectionNames.Length; i++)
-        {
-            var segment = span[parts[(2 * i) + 1]];
-            valid = span[parts[2 * i]].SequenceEqual(CollectionNames[i])
-                && segment.Length > 0
-                && segment.Trim().Length == segment.Length
-                && segment is not "." and not "..";
-            values[i] = parts[(2 * i) + 1];
-        }
-
-        if (!valid)
+        if (!FindValues(id, values))
         {
             throw new ArgumentException(
                 $"'{id}' is not a SkyEngine operation name. Expected the full name the submit call returned: {OperationNameForm}, every part non-empty.",
                 nameof(id));
         }
+    }
+
+    /// <summary>
+    /// One pass over <paramref name="name"/>: each collection name followed by '/' where expected, each value up to the
+    /// next '/' (the last one up to the end, with no '/' in it). A task is polled many times with the same name, and
+    /// the name is checked on each read: a general split costs several times more.
+    /// </summary>
+    private static bool FindValues(ReadOnlySpan<char> name, Span<Range> values)
+    {
+        var position = 0;
+        for (var i = 0; i < CollectionNames.Length; i++)
+        {
+            var collection = CollectionNames[i];
+            var rest = name[position..];
+            if (rest.Length <= collection.Length || !rest.StartsWith(collection, StringComparison.Ordinal) || rest[collection.Length] != '/')
+            {
+                return false;
+            }
+
+            var start = position + collection.Length + 1;
+            var length = name[start..].IndexOf('/');
+            if (i == CollectionNames.Length - 1)
+            {
+                if (length >= 0)
+                {
+                    return false;
+                }
+
+                length = name.Length - start;
+            }
+            else if (length < 0)
+            {
+                return false;
+            }
+
+            var value = name.Slice(start, length);
+            if (value.IsEmpty || value.Trim().Length != value.Length || value is "." or "..")
+            {
+                return false;
+            }
+
+            values[i] = new Range(start, start + length);
+            position = start + length + 1;
+        }
+
+        return true;
     }
 
     /// <summary>The five path segments of an operation name.</summary>
