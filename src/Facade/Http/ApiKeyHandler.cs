@@ -71,20 +71,13 @@ internal sealed class ApiKeyHandler : DelegatingHandler
     /// <summary>Removes every key header (of any provider) that the request already carries, whoever set it.</summary>
     private void RemoveKeyHeaders(System.Net.Http.Headers.HttpRequestHeaders headers)
     {
-        // Looked for among the headers present (a few, none of them a key as a rule) rather than removed by name, which
-        // would parse and validate each name on every request.
-        var found = false;
-        foreach (var header in headers.NonValidated)
+        // Asked of the headers without validation (a name lookup, no value formatted) and removed only when present:
+        // a removal by name validates the name, and enumerating the headers would format every parsed value (the
+        // user agent, Accept) into text on every request.
+        var present = headers.NonValidated;
+        foreach (var name in _headerNames)
         {
-            foreach (var name in _headerNames)
-            {
-                found |= string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase);
-            }
-        }
-
-        if (found)
-        {
-            foreach (var name in _headerNames)
+            if (present.Contains(name))
             {
                 headers.Remove(name);
             }

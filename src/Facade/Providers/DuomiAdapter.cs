@@ -7,7 +7,7 @@ using Newtonsoft.Json.Linq;
 namespace AsyncTasks.Providers;
 
 /// <summary>Duomi: <c>GET /api/gemini/nano-banana/{id}</c>, Nano Banana image tasks in a <c>{code, msg, data}</c> envelope.</summary>
-internal sealed class DuomiAdapter : ProviderAdapter
+internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
 {
     /// <summary>Raw <c>data.state</c> → state. <c>data.status</c> (a numeric string) is undocumented and deliberately not mapped.</summary>
     internal static IReadOnlyDictionary<string, TaskState> States { get; } = new Dictionary<string, TaskState>(StringComparer.Ordinal)
@@ -29,11 +29,11 @@ internal sealed class DuomiAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => RawAuthorization;
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
-    {
-        var client = new DuomiReader(http, secret);
-        var envelope = await client.GetNanoBananaTaskAsync(task.Id, cancellationToken).ConfigureAwait(false);
+    protected override Task<NanoBananaTaskEnvelope> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken) =>
+        new DuomiReader(http, secret).GetNanoBananaTaskAsync(task.Id, cancellationToken);
 
+    protected override TaskSnapshot Map(TaskRef task, NanoBananaTaskEnvelope envelope)
+    {
         // A missing code reads as 0, which no gateway sends: the body is not the envelope.
         if (envelope.Code == 0)
         {

@@ -5,7 +5,7 @@ using AsyncTasks.Generated.Kexiang;
 namespace AsyncTasks.Providers;
 
 /// <summary>Kexiang (可想AI): <c>GET /api/v1/user_task/get/passAuth/{id}</c>, Kbanana image tasks.</summary>
-internal sealed class KexiangAdapter : ProviderAdapter
+internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
 {
     /// <summary>Raw <c>task_status</c> → state. Only <c>success</c> is documented; the rest are seen in third-party integrations.</summary>
     internal static IReadOnlyDictionary<string, TaskState> States { get; } = new Dictionary<string, TaskState>(StringComparer.Ordinal)
@@ -32,10 +32,11 @@ internal sealed class KexiangAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyHeader;
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
+    protected override Task<UserTask> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken) =>
+        new KexiangReader(http, secret).GetUserTaskAsync(task.Id, cancellationToken);
+
+    protected override TaskSnapshot Map(TaskRef task, UserTask result)
     {
-        var client = new KexiangReader(http, secret);
-        var result = await client.GetUserTaskAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (result.Task_status is null)
         {
             throw Malformed("no 'task_status'");

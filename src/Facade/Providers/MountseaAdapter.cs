@@ -5,7 +5,7 @@ using AsyncTasks.Generated.Mountsea;
 namespace AsyncTasks.Providers;
 
 /// <summary>Mountsea: <c>GET /gemini/task/result?taskId=</c>, Veo video and Nano Banana image tasks.</summary>
-internal sealed class MountseaAdapter : ProviderAdapter
+internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
 {
     /// <summary>Raw <c>status</c> → state; documented values plus the third-party ones (queued, running, canceled).</summary>
     internal static IReadOnlyDictionary<string, TaskState> States { get; } = new Dictionary<string, TaskState>(StringComparer.Ordinal)
@@ -32,10 +32,11 @@ internal sealed class MountseaAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
+    protected override Task<TaskResult> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken) =>
+        new MountseaReader(http, secret).GetTaskResultAsync(task.Id, cancellationToken);
+
+    protected override TaskSnapshot Map(TaskRef task, TaskResult result)
     {
-        var client = new MountseaReader(http, secret);
-        var result = await client.GetTaskResultAsync(task.Id, cancellationToken).ConfigureAwait(false);
         if (result.Status is null)
         {
             throw Malformed("no 'status'", result.TraceId);

@@ -49,7 +49,12 @@ internal abstract class ProviderAdapter
     }
 
     /// <summary>Reads the task once. Every failure leaves as a <see cref="TaskClientException"/>.</summary>
-    /// <remarks>A <see cref="ValueTask{TResult}"/>, as <see cref="FetchAsync"/>: no allocation when the answer is already there.</remarks>
+    /// <remarks>
+    /// A <see cref="ValueTask{TResult}"/>, as <see cref="FetchAsync"/>: no allocation when the answer is already there.
+    /// Not an asynchronous method: an answer already read (an in-memory transport, a body buffered by a handler) is
+    /// returned as it is; everything else, failures included, goes through <see cref="CompleteAsync"/>. Argument errors
+    /// arrive through the returned task, as from an asynchronous method.
+    /// </remarks>
     /// <param name="task">The task.</param>
     /// <param name="http">The provider's HTTP client (base address, handler chain).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -62,7 +67,7 @@ internal abstract class ProviderAdapter
     /// Whether the caller has already passed the id through <see cref="ValidateId"/> (the client does, before any
     /// telemetry); the check is then not repeated on every poll.
     /// </param>
-    public async ValueTask<TaskSnapshot> GetAsync(
+    public ValueTask<TaskSnapshot> GetAsync(
         TaskRef task,
         HttpClient http,
         CancellationToken cancellationToken,
@@ -70,16 +75,41 @@ internal abstract class ProviderAdapter
         byte[]? secret = null,
         bool idChecked = false)
     {
-        // Outside the try: a malformed id is the caller's mistake (ArgumentException), not a provider error.
-        ArgumentNullException.ThrowIfNull(task);
-        if (!idChecked)
-        {
-            ValidateId(task.Id);
-        }
-
         try
         {
-            return await FetchAsync(task, http, secret, cancellationToken).ConfigureAwait(false);
+            // A malformed id is the caller's mistake (ArgumentException), not a provider error: not translated.
+            ArgumentNullException.ThrowIfNull(task);
+            if (!idChecked)
+            {
+                ValidateId(task.Id);
+            }
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException<TaskSnapshot>(exception);
+        }
+
+        ValueTask<TaskSnapshot> fetching;
+        try
+        {
+            fetching = FetchAsync(task, http, secret, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            // Thrown before the first wait (a value the mapping refused, a request that could not be built): translated
+            // like any other failure.
+            fetching = ValueTask.FromException<TaskSnapshot>(exception);
+        }
+
+        return fetching.IsCompletedSuccessfully ? fetching : CompleteAsync(fetching, timeProvider, cancellationToken);
+    }
+
+    /// <summary>Waits for a read still under way, or one that failed, and turns its failure into a <see cref="TaskClientException"/>.</summary>
+    private async ValueTask<TaskSnapshot> CompleteAsync(ValueTask<TaskSnapshot> fetching, TimeProvider? timeProvider, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await fetching.ConfigureAwait(false);
         }
         catch (TaskClientException)
         {
@@ -127,7 +157,10 @@ internal abstract class ProviderAdapter
         }
     }
 
-    /// <summary>Calls the generated client and maps its result. In-band API errors are thrown as <see cref="TaskClientException"/>.</summary>
+    /// <summary>
+    /// Calls the generated client and maps its result. In-band API errors are thrown as <see cref="TaskClientException"/>,
+    /// synchronously or through the task.
+    /// </summary>
     protected abstract ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken);
 
     /// <summary>The provider's error code and message in a documented error body, if the exception carries one.</summary>
@@ -230,6 +263,29 @@ internal abstract class ProviderAdapter
             HttpRequestError.ProxyTunnelError => "the proxy tunnel failed",
             _ => "transport error",
         };
+}
+
+/// <summary>
+/// An adapter whose generated client answers with a <typeparamref name="TResult"/>: the call and the mapping are two
+/// steps, so that an answer already read is mapped without an asynchronous method.
+/// </summary>
+/// <typeparam name="TResult">What the provider's generated client returns.</typeparam>
+internal abstract class ProviderAdapter<TResult> : ProviderAdapter
+{
+    /// <summary>Calls the provider's generated client (through the facade's reader of it).</summary>
+    protected abstract Task<TResult> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken);
+
+    /// <summary>Maps what the generated client read. In-band API errors and malformed answers are thrown as <see cref="TaskClientException"/>.</summary>
+    protected abstract TaskSnapshot Map(TaskRef task, TResult result);
+
+    protected sealed override ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
+    {
+        var call = CallAsync(task, http, secret, cancellationToken);
+        return call.IsCompletedSuccessfully ? new ValueTask<TaskSnapshot>(Map(task, call.Result)) : MapAsync(task, call);
+    }
+
+    private async ValueTask<TaskSnapshot> MapAsync(TaskRef task, Task<TResult> call) =>
+        Map(task, await call.ConfigureAwait(false));
 }
 
 /// <summary>Reads Retry-After in either form: delay-seconds or an HTTP date.</summary>

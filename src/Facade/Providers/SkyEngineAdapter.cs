@@ -9,7 +9,7 @@ namespace AsyncTasks.Providers;
 /// <c>GET /v1beta/projects/{p}/locations/{l}/publishers/{pub}/models/{m}/operations/{op}</c>. The task id is the
 /// full operation name the submit call returned.
 /// </summary>
-internal sealed class SkyEngineAdapter : ProviderAdapter
+internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation>
 {
     /// <summary>The expected form of a task id, for error messages.</summary>
     internal const string OperationNameForm =
@@ -57,14 +57,16 @@ internal sealed class SkyEngineAdapter : ProviderAdapter
         ThrowIfNotOperationName(id, stackalloc Range[CollectionNames.Length]);
     }
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
+    protected override Task<GenerateVideosOperation> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
     {
         var name = ParseOperationName(task.Id);
         // The generated client, reading a large inline video without Newtonsoft's 8× token buffers (see the reader).
-        var client = new SkyEngineOperationReader(http, secret);
-        var operation = await client.GetGenerateVideosOperationAsync(
-            name.Project, name.Location, name.Publisher, name.Model, name.Operation, cancellationToken).ConfigureAwait(false);
+        return new SkyEngineOperationReader(http, secret).GetGenerateVideosOperationAsync(
+            name.Project, name.Location, name.Publisher, name.Model, name.Operation, cancellationToken);
+    }
 
+    protected override TaskSnapshot Map(TaskRef task, GenerateVideosOperation operation)
+    {
         if (operation.Done != true)
         {
             return Snapshot(task, operation, TaskState.Running, RunningText, [], null);

@@ -10,7 +10,7 @@ namespace AsyncTasks.Providers;
 /// A gateway in front of Tencent Cloud VOD <c>DescribeTaskDetail</c>: <c>GET /tencent-vod/v1/query/{task_id}</c>,
 /// AIGC image and video tasks. Several gateways serve it, so there is no default base URL.
 /// </summary>
-internal sealed class TencentVodAdapter : ProviderAdapter
+internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
 {
     /// <summary>
     /// Raw <c>Response.Status</c> → state. FINISH also ends a failed task: it is refined by the task's
@@ -35,10 +35,11 @@ internal sealed class TencentVodAdapter : ProviderAdapter
 
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
-    protected override async ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
+    protected override Task<TaskDetailEnvelope> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken) =>
+        new TencentVodReader(http, secret).GetTaskDetailAsync(task.Id, cancellationToken);
+
+    protected override TaskSnapshot Map(TaskRef task, TaskDetailEnvelope envelope)
     {
-        var client = new TencentVodReader(http, secret);
-        var envelope = await client.GetTaskDetailAsync(task.Id, cancellationToken).ConfigureAwait(false);
         var detail = envelope.Response ?? throw Malformed("no 'Response'");
         var requestId = ProviderValues.NonEmpty(detail.RequestId);
 
