@@ -111,7 +111,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
             ArgumentNullException.ThrowIfNull(task);
             ObjectDisposedException.ThrowIf(_disposed, this);
             adapter = ProviderRegistry.Get(task.Provider);
-            adapter.ValidateId(task.Id);
+            adapter.ValidateTask(task);
             http = GetHttpClient(task.Provider);
         }
         catch (Exception exception)
@@ -219,7 +219,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
         var wait = options ?? _options.Wait;
         OptionsValidation.ThrowIfInvalid(wait, nameof(options));
         var adapter = ProviderRegistry.Get(task.Provider);
-        adapter.ValidateId(task.Id);
+        adapter.ValidateTask(task);
         var http = GetHttpClient(task.Provider);
 
         var waiter = new Waiter(wait.Timeout, progress, channel, cancellationToken);

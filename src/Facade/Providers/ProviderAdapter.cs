@@ -48,6 +48,13 @@ internal abstract class ProviderAdapter
         }
     }
 
+    /// <summary>
+    /// Checks <paramref name="task"/>'s id before any request (see <see cref="ValidateId"/>). An adapter that takes the id
+    /// apart to send it keeps the parts on the task (<see cref="TaskRef.ReadId"/>) and checks a task only once.
+    /// </summary>
+    /// <exception cref="ArgumentException">The id cannot be sent.</exception>
+    public virtual void ValidateTask(TaskRef task) => ValidateId(task.Id);
+
     /// <summary>Reads the task once. Every failure leaves as a <see cref="TaskClientException"/>.</summary>
     /// <remarks>
     /// A <see cref="ValueTask{TResult}"/>, as <see cref="FetchAsync"/>: no allocation when the answer is already there.
@@ -64,7 +71,7 @@ internal abstract class ProviderAdapter
     /// redacts every other answer); <see langword="null"/> when there is nothing to redact.
     /// </param>
     /// <param name="idChecked">
-    /// Whether the caller has already passed the id through <see cref="ValidateId"/> (the client does, before any
+    /// Whether the caller has already passed the task through <see cref="ValidateTask"/> (the client does, before any
     /// telemetry); the check is then not repeated on every poll.
     /// </param>
     public ValueTask<TaskSnapshot> GetAsync(
@@ -81,7 +88,7 @@ internal abstract class ProviderAdapter
             ArgumentNullException.ThrowIfNull(task);
             if (!idChecked)
             {
-                ValidateId(task.Id);
+                ValidateTask(task);
             }
         }
         catch (Exception exception)

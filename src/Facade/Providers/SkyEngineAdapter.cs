@@ -57,9 +57,19 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
         ThrowIfNotOperationName(id, stackalloc Range[CollectionNames.Length]);
     }
 
+    /// <summary>Checks the id and keeps its five parts on the task: a task polled again is neither checked nor split again.</summary>
+    public override void ValidateTask(TaskRef task)
+    {
+        if (task.ReadId is not OperationName)
+        {
+            base.ValidateId(task.Id);
+            task.ReadId = ParseOperationName(task.Id);
+        }
+    }
+
     protected override Task<GenerateVideosOperation> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
     {
-        var name = ParseOperationName(task.Id);
+        var name = task.ReadId as OperationName ?? ParseOperationName(task.Id);
         // The generated client, reading a large inline video without Newtonsoft's 8× token buffers (see the reader).
         return new SkyEngineOperationReader(http, secret).GetGenerateVideosOperationAsync(
             name.Project, name.Location, name.Publisher, name.Model, name.Operation, cancellationToken);
@@ -232,5 +242,5 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
     }
 
     /// <summary>The five path segments of an operation name.</summary>
-    internal readonly record struct OperationName(string Project, string Location, string Publisher, string Model, string Operation);
+    internal sealed record OperationName(string Project, string Location, string Publisher, string Model, string Operation);
 }

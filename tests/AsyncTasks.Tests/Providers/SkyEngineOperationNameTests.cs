@@ -74,6 +74,28 @@ internal sealed class SkyEngineOperationNameTests
         {
             Assert.That(() => adapter.ValidateId(name), Throws.Nothing);
         }
+
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return;
+        }
+
+        // Checking a task keeps the parts on it, only when the name is valid; a second check of the same task does the same.
+        var task = new TaskRef(Provider.SkyEngine, name);
+        for (var check = 0; check < 2; check++)
+        {
+            if (expected is null)
+            {
+                Assert.That(() => adapter.ValidateTask(task), Throws.ArgumentException);
+                Assert.That(task.ReadId, Is.Null);
+            }
+            else
+            {
+                adapter.ValidateTask(task);
+                var kept = task.ReadId as SkyEngineAdapter.OperationName;
+                Assert.That(kept is null ? null : new[] { kept.Project, kept.Location, kept.Publisher, kept.Model, kept.Operation }, Is.EqualTo(expected));
+            }
+        }
     }
 
     /// <summary>The definition, written the plain way: the five values, or null when the name is not valid.</summary>
