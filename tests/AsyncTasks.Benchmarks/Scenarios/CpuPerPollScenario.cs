@@ -101,7 +101,7 @@ public static class CpuPerPollScenario
             }),
         ];
 
-        log($"warming WireMock up for {serverWarmup.TotalSeconds:0} s (all three clients in turn)…");
+        log($"warming WireMock up for {serverWarmup.TotalSeconds:0} s (every client in turn)…");
         foreach (var (name, poll) in clients)
         {
             await MeasureAsync(name + " (server warm-up)", pollers, TimeSpan.Zero, serverWarmup / clients.Length, wiremock, log, poll).ConfigureAwait(false);
