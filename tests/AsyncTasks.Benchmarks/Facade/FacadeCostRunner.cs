@@ -23,10 +23,10 @@ public static class FacadeCostRunner
     /// of <see cref="RoundInvocations"/> calls); the rounds alternate the order of the three readers, and a case's
     /// figures pool its iterations of all rounds.
     /// </summary>
-    public const int FullRounds = 20;
+    public const int FullRounds = 40;
 
-    /// <summary>Calls per iteration in a round: 50–200 ms for these readers (2–8 µs a call).</summary>
-    public const int RoundInvocations = 25_000;
+    /// <summary>Calls per iteration in a round: 25–100 ms for these readers (2–8 µs a call).</summary>
+    public const int RoundInvocations = 12_500;
 
     /// <returns>Whether every benchmark ran (targets are reported, not enforced).</returns>
     public static bool Run(Report report, bool shortMode, string artifacts, string[] benchmarkArgs)
