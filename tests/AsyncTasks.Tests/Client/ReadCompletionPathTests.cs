@@ -76,6 +76,7 @@ internal sealed class ReadCompletionPathTests
             await cancelled.CancelAsync();
 
             var reading = client.GetAsync(provider.Task, cancelled.Token);
+            transport.Release();
 
             Assert.That(async () => await reading.WaitAsync(Bound), Throws.InstanceOf<OperationCanceledException>());
             Assert.That(reading.IsCanceled, Is.True, later ? "answer later" : "answer at once");
@@ -118,6 +119,7 @@ internal sealed class ReadCompletionPathTests
         }
 
         var completed = reading.IsCompleted;
+        transport.Release();
         try
         {
             return (Describe(await reading.WaitAsync(Bound)), completed);
@@ -154,10 +156,17 @@ internal sealed class ReadCompletionPathTests
             CultureInfo.InvariantCulture,
             $"{nameof(TaskClientException)} {exception.GetType().Name} {exception.Provider} {exception.Kind} {exception.HttpStatus} {exception.ProviderCode} {exception.RequestId} {exception.InnerException?.GetType().Name}: {exception.Message}");
 
-    /// <summary>Answers every request with one status and body, at once (a completed task) or after yielding the thread.</summary>
+    /// <summary>
+    /// Answers every request with one status and body: at once (a completed task), or later, once <see cref="Release"/>
+    /// has been called (after the read has returned its task, so that it cannot have completed on return).
+    /// </summary>
     private sealed class AnsweringHandler(int status, string body, bool later) : HttpMessageHandler
     {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         private int _requests;
+
+        public void Release() => _released.TrySetResult();
 
         public int Requests => _requests;
 
@@ -174,7 +183,7 @@ internal sealed class ReadCompletionPathTests
 
         private async Task<HttpResponseMessage> AnswerLaterAsync(HttpRequestMessage request)
         {
-            await Task.Yield();
+            await _released.Task.ConfigureAwait(false);
             return Answer(request);
         }
 
