@@ -5,7 +5,7 @@ namespace AsyncTasks.Tests;
 /// <summary>
 /// Runs around every test of the assembly (it sits in the root namespace). Stops the shared WireMock server once
 /// all tests have run, failed or not. The server itself is started lazily by the first test that needs it
-/// (<see cref="WireMockServer.Shared"/>), so tests without HTTP never pay for a JVM.
+/// (<see cref="WireMockServer.Shared"/>).
 /// </summary>
 [SetUpFixture]
 public sealed class AssemblySetUpFixture

@@ -216,10 +216,7 @@ internal sealed class ApiKeySecurityTests : ClientTestBase
         var stub = provider.Stub().RespondingWith(Ok(body.ToString(Newtonsoft.Json.Formatting.None)));
         if (delivery == "chunked")
         {
-            var mapping = stub.ToJson();
-            ((JObject)mapping["response"]!)["transformers"] = new JArray("response-template");
-            ((JObject)mapping["response"]!)["chunkedDribbleDelay"] = new JObject { ["numberOfChunks"] = 7, ["totalDuration"] = 30 };
-            await Server.AddMappingAsync(mapping);
+            await Server.AddStubAsync(stub.RespondingWith(stub.Response.WithTemplating().WithChunkedBody()));
         }
         else
         {

@@ -16,9 +16,6 @@ internal static class RepositoryLayout
     /// <summary>The project that turns the specs into clients; its OpenApiSpec items map spec → namespace/class.</summary>
     public static string GeneratedProjectFile => Path.Combine(Root, "src", "Generated", "AsyncTasks.Generated.csproj");
 
-    /// <summary>The WireMock standalone jar installed by <c>npm ci</c> in build/.</summary>
-    public static string WireMockJar => Path.Combine(Root, "build", "node_modules", "wiremock", "build", "wiremock-standalone-3.13.2.jar");
-
     /// <summary>The specs present on disk (specs/*.yaml), sorted by file name.</summary>
     public static IReadOnlyList<string> SpecFiles()
     {

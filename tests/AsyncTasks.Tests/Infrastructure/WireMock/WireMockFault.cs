@@ -1,6 +1,6 @@
 namespace AsyncTasks.Tests.Infrastructure.WireMock;
 
-/// <summary>The transport faults WireMock can answer a request with (<c>response.fault</c>).</summary>
+/// <summary>The transport faults a stub can answer a request with, as WireMock names them.</summary>
 internal enum WireMockFault
 {
     /// <summary>Closes the connection with a TCP reset (<c>CONNECTION_RESET_BY_PEER</c>).</summary>
@@ -14,17 +14,4 @@ internal enum WireMockFault
 
     /// <summary>Sends random bytes, then closes the connection (<c>RANDOM_DATA_THEN_CLOSE</c>).</summary>
     RandomDataThenClose,
-}
-
-internal static class WireMockFaultExtensions
-{
-    /// <summary>The name WireMock's admin API expects.</summary>
-    public static string ToWireName(this WireMockFault fault) => fault switch
-    {
-        WireMockFault.ConnectionResetByPeer => "CONNECTION_RESET_BY_PEER",
-        WireMockFault.EmptyResponse => "EMPTY_RESPONSE",
-        WireMockFault.MalformedResponseChunk => "MALFORMED_RESPONSE_CHUNK",
-        WireMockFault.RandomDataThenClose => "RANDOM_DATA_THEN_CLOSE",
-        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "Unknown WireMock fault."),
-    };
 }

@@ -2,11 +2,12 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using Newtonsoft.Json.Linq;
+using WireMock.ResponseBuilders;
 
 namespace AsyncTasks.Tests.Infrastructure.WireMock;
 
 /// <summary>
-/// What a stub answers (the <c>response</c> part of a WireMock mapping). Immutable: every <c>With…</c> returns a
+/// What a stub answers. Immutable: every <c>With…</c> returns a
 /// changed copy, so a base response can be shared between stubs.
 /// </summary>
 internal sealed record WireMockResponse
@@ -15,7 +16,7 @@ internal sealed record WireMockResponse
     {
     }
 
-    /// <summary>The HTTP status; ignored by WireMock when <see cref="Fault"/> is set.</summary>
+    /// <summary>The HTTP status; not sent when <see cref="Fault"/> is set.</summary>
     public int Status { get; init; } = 200;
 
     /// <summary>The body, sent byte for byte as UTF-8; <see langword="null"/> for none.</summary>
@@ -32,6 +33,12 @@ internal sealed record WireMockResponse
 
     /// <summary>A delay before the response is sent.</summary>
     public TimeSpan? FixedDelay { get; init; }
+
+    /// <summary>Whether the body is a Handlebars template over the request, e.g. <c>{{request.headers.Authorization}}</c>.</summary>
+    public bool Templated { get; init; }
+
+    /// <summary>Whether the body is sent with chunked transfer encoding and no Content-Length.</summary>
+    public bool Chunked { get; init; }
 
     /// <summary>A JSON response: the given token as compact JSON, <c>Content-Type: application/json</c>.</summary>
     public static WireMockResponse Json(int status, JToken body)
@@ -70,53 +77,57 @@ internal sealed record WireMockResponse
         return this with { Headers = Headers.Add(new(name, value)) };
     }
 
-    /// <summary>Delays the response (WireMock <c>fixedDelayMilliseconds</c>).</summary>
+    /// <summary>Renders the body as a Handlebars template over the request (a gateway echoing what it was sent).</summary>
+    public WireMockResponse WithTemplating() => this with { Templated = true };
+
+    /// <summary>Sends the body chunked, without Content-Length.</summary>
+    public WireMockResponse WithChunkedBody() => this with { Chunked = true };
+
+    /// <summary>Delays the response.</summary>
     public WireMockResponse WithFixedDelay(TimeSpan delay)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
         return this with { FixedDelay = delay };
     }
 
-    /// <summary>The <c>response</c> object of a WireMock mapping.</summary>
-    public JObject ToJson()
+    /// <summary>The WireMock.Net response.</summary>
+    public IResponseBuilder ToResponse()
     {
-        var json = new JObject { ["status"] = Status };
+        var response = Response.Create().WithStatusCode(Status);
         if (BinaryBody is { } binary)
         {
-            json["base64Body"] = Convert.ToBase64String(binary.AsSpan());
+            response = response.WithBody([.. binary]);
         }
         else if (Body is not null)
         {
-            json["body"] = Body;
+            response = response.WithBody(Body);
         }
 
-        if (!Headers.IsEmpty)
+        foreach (var group in Headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
         {
-            var headers = new JObject();
-            foreach (var group in Headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                var values = group.Select(h => h.Value).ToList();
-                headers[group.First().Key] = values.Count == 1 ? values[0] : new JArray(values);
-            }
-
-            json["headers"] = headers;
+            response = response.WithHeader(group.First().Key, [.. group.Select(h => h.Value)]);
         }
 
         if (FixedDelay is { } delay)
         {
-            json["fixedDelayMilliseconds"] = (long)Math.Ceiling(delay.TotalMilliseconds);
+            response = response.WithDelay(delay);
         }
 
-        if (Fault is { } fault)
+        if (Templated)
         {
-            json["fault"] = fault.ToWireName();
+            response = response.WithTransformer();
         }
 
-        return json;
+        if (Chunked)
+        {
+            response = response.WithHeader(WireMockServer.ChunkedHeader, "true");
+        }
+
+        return Fault is { } fault ? response.WithHeader(WireMockServer.FaultHeader, fault.ToString()) : response;
     }
 
     /// <inheritdoc />
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{(Fault is { } f ? f.ToWireName() : Status.ToString(CultureInfo.InvariantCulture))} {Body}");
+        $"{(Fault is { } f ? f.ToString() : Status.ToString(CultureInfo.InvariantCulture))} {Body}");
 }

@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
-using Newtonsoft.Json.Linq;
+using System.Text.RegularExpressions;
+using WireMock.RequestBuilders;
 
 namespace AsyncTasks.Tests.Infrastructure.WireMock;
 
-/// <summary>How a stub matches the request URL (WireMock's <c>url</c>, <c>urlPath</c>, … keys).</summary>
+/// <summary>How a stub matches the request URL (as WireMock's <c>url</c>, <c>urlPath</c>, … keys do).</summary>
 internal enum WireMockUrlMatch
 {
     /// <summary><c>url</c>: path and query string, exactly as sent.</summary>
@@ -20,7 +21,7 @@ internal enum WireMockUrlMatch
 }
 
 /// <summary>
-/// One WireMock stub mapping: a request pattern, a response and optionally a scenario step. Immutable: each
+/// One stub: a request pattern, a response and optionally a scenario step. Immutable: each
 /// <c>With…</c> returns a changed copy. Register it with <see cref="WireMockServer.AddStubAsync"/>.
 /// </summary>
 /// <example>
@@ -63,7 +64,7 @@ internal sealed record WireMockStub
     /// <summary>Request headers that must be absent.</summary>
     public ImmutableList<string> AbsentHeaders { get; init; } = [];
 
-    /// <summary>The stub priority (1 is highest); <see langword="null"/> for WireMock's default.</summary>
+    /// <summary>The stub priority (1 is highest); <see langword="null"/> for the default, 5.</summary>
     public int? Priority { get; init; }
 
     /// <summary>The scenario this stub belongs to.</summary>
@@ -130,73 +131,58 @@ internal sealed record WireMockStub
         return this with { Response = response };
     }
 
-    /// <summary>The mapping JSON accepted by <c>POST /__admin/mappings</c>.</summary>
-    public JObject ToJson()
+    /// <summary>
+    /// The WireMock.Net request matcher. It matches the request target as sent on the wire (the server copies it
+    /// into <see cref="WireMockServer.RawTargetHeader"/>), which WireMock.Net itself only sees decoded.
+    /// </summary>
+    public IRequestBuilder ToRequest()
     {
-        var request = new JObject
-        {
-            ["method"] = Method,
-            [UrlMatch switch
-            {
-                WireMockUrlMatch.Url => "url",
-                WireMockUrlMatch.UrlPath => "urlPath",
-                WireMockUrlMatch.UrlPattern => "urlPattern",
-                WireMockUrlMatch.UrlPathPattern => "urlPathPattern",
-                _ => throw new InvalidOperationException($"Unknown URL match {UrlMatch}."),
-            }] = Url,
-        };
-
-        if (!QueryParameters.IsEmpty)
-        {
-            request["queryParameters"] = Matchers(QueryParameters);
-        }
-
-        if (!Headers.IsEmpty || !AbsentHeaders.IsEmpty)
-        {
-            var headers = Matchers(Headers);
-            foreach (var name in AbsentHeaders)
-            {
-                headers[name] = new JObject { ["absent"] = true };
-            }
-
-            request["headers"] = headers;
-        }
-
-        var mapping = new JObject { ["request"] = request, ["response"] = Response.ToJson() };
-        if (Priority is { } priority)
-        {
-            mapping["priority"] = priority;
-        }
-
-        if (ScenarioName is not null)
-        {
-            mapping["scenarioName"] = ScenarioName;
-            if (RequiredScenarioState is not null)
-            {
-                mapping["requiredScenarioState"] = RequiredScenarioState;
-            }
-
-            if (NewScenarioState is not null)
-            {
-                mapping["newScenarioState"] = NewScenarioState;
-            }
-        }
-
-        return mapping;
+        var request = Request.Create();
+        var withMethod = Method == "ANY" ? request.UsingAnyMethod() : request.UsingMethod(Method);
+        return withMethod.WithHeader(Matches);
     }
 
-    private static JObject Matchers(IEnumerable<KeyValuePair<string, string>> pairs)
+    /// <summary>Whether a request with these headers (the raw target among them) matches the URL, query and header rules.</summary>
+    private bool Matches(IDictionary<string, string[]> headers)
     {
-        var json = new JObject();
-        foreach (var group in pairs.GroupBy(p => p.Key, StringComparer.Ordinal))
+        var values = new Dictionary<string, string[]>(headers, StringComparer.OrdinalIgnoreCase);
+        if (!values.TryGetValue(WireMockServer.RawTargetHeader, out var targets) || targets.Length != 1)
         {
-            var values = group.Select(p => p.Value).ToList();
-            json[group.Key] = values.Count == 1
-                ? new JObject { ["equalTo"] = values[0] }
-                : new JObject { ["hasExactly"] = new JArray(values.Select(v => new JObject { ["equalTo"] = v })) };
+            return false;
         }
 
-        return json;
+        var target = targets[0];
+        var path = target.Split('?', 2)[0];
+        var urlMatches = UrlMatch switch
+        {
+            WireMockUrlMatch.Url => target == Url,
+            WireMockUrlMatch.UrlPath => path == Url,
+            WireMockUrlMatch.UrlPattern => Regex.IsMatch(target, "^(?:" + Url + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
+            WireMockUrlMatch.UrlPathPattern => Regex.IsMatch(path, "^(?:" + Url + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
+            _ => throw new InvalidOperationException($"Unknown URL match {UrlMatch}."),
+        };
+        if (!urlMatches)
+        {
+            return false;
+        }
+
+        var query = (target.Split('?', 2) is [_, var q] ? q : string.Empty)
+            .Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Select(pair => (Name: Uri.UnescapeDataString(pair[0]), Value: Uri.UnescapeDataString(pair.Length > 1 ? pair[1] : string.Empty)))
+            .ToList();
+        foreach (var group in QueryParameters.GroupBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var sent = query.Where(q => q.Name == group.Key).Select(q => q.Value).Order(StringComparer.Ordinal).ToList();
+            var wanted = group.Select(p => p.Value).Order(StringComparer.Ordinal).ToList();
+            if (wanted.Count == 1 ? !sent.Contains(wanted[0]) : !sent.SequenceEqual(wanted))
+            {
+                return false;
+            }
+        }
+
+        return Headers.All(h => values.TryGetValue(h.Key, out var sent) && (sent.Contains(h.Value) || string.Join(", ", sent) == h.Value))
+            && AbsentHeaders.All(name => !values.ContainsKey(name));
     }
 
     private static HttpMethod Check(HttpMethod method)
