@@ -8,13 +8,13 @@ using Spectre.Console.Rendering;
 namespace AsyncTasks.Cli;
 
 /// <summary>
-/// <c>asynctasks demo</c>: no key, no network. Starts WireMock on 127.0.0.1 with the specs' documented examples
+/// <c>asynctasks demo</c>: no key, no network. Starts WireMock.Net in this process on 127.0.0.1 with the specs' documented examples
 /// (one task per provider going queued → running → succeeded), runs get and wait for each through the real
 /// facade over HTTP, shows the normalised results side by side and stops WireMock, also on Ctrl+C.
 /// </summary>
 internal static class DemoCommand
 {
-    /// <summary>The key the demo gives the facade: WireMock ignores it; it is not a secret.</summary>
+    /// <summary>The key the demo gives the facade: the demo's server ignores it; it is not a secret.</summary>
     internal const string DemoKey = "demo-key-not-a-secret";
 
     /// <summary>Creates the command.</summary>
@@ -26,7 +26,7 @@ internal static class DemoCommand
         var timeout = TaskCommands.DurationOption("--timeout", "How long each demo wait may take.", defaultTimeout);
         var command = new Command(
             "demo",
-            "Offline demo: start WireMock with the specs' documented examples, get and wait for one task of each provider through the real client over HTTP, and show the results side by side. Needs Java 17; no key, no network.");
+            "Offline demo: serve the specs' documented examples from WireMock.Net on 127.0.0.1, get and wait for one task of each provider through the real client over HTTP, and show the results side by side. No key, no network.");
         command.Options.Add(interval);
         command.Options.Add(timeout);
         command.SetAction(CliApp.Guarded(console, (run, parseResult) =>
@@ -39,15 +39,12 @@ internal static class DemoCommand
 
     private static async Task<int> RunAsync(RunContext run, TimeSpan interval, TimeSpan timeout)
     {
+        // The command line handles Ctrl+C only once the action has yielded; reading the specs and starting the
+        // server run synchronously, so yield first.
+        await Task.Yield();
         var elapsed = Stopwatch.StartNew();
         var environment = run.Console.GetEnvironmentVariable;
-        var java = WireMockProcess.FindJava(environment) ?? throw new UsageException(
-            "the demo runs WireMock on Java 17 or later, and java was not found ($JAVA_HOME/bin or PATH): install it, e.g. `apt-get install openjdk-17-jre-headless`.");
-        var jar = WireMockProcess.FindJar(environment) ?? throw new UsageException(
-            "the WireMock jar was not found next to asynctasks nor in build/node_modules: run `dotnet build` in the repository (or reinstall the tool).");
-
         var plans = DemoScenario.All.Select(scenario => (Scenario: scenario, Plan: scenario.Build())).ToList();
-        var mappings = plans.SelectMany(p => p.Plan.Mappings).ToList();
 
         IReadOnlyList<DemoResult> results;
         int? requests;
@@ -57,12 +54,12 @@ internal static class DemoCommand
             (results, requests) = await ansi.Status()
                 .Spinner(Spinner.Known.Dots)
                 .StartAsync("starting WireMock…", context => RunScenariosAsync(
-                    run, java, jar, plans, mappings, interval, timeout, text => context.Status(Markup.Escape(text))))
+                    run, plans, interval, timeout, text => context.Status(Markup.Escape(text))))
                 .ConfigureAwait(false);
         }
         else
         {
-            (results, requests) = await RunScenariosAsync(run, java, jar, plans, mappings, interval, timeout, text =>
+            (results, requests) = await RunScenariosAsync(run, plans, interval, timeout, text =>
             {
                 if (run.ShowsProgressLines)
                 {
@@ -142,19 +139,20 @@ internal static class DemoCommand
 
     private static async Task<(IReadOnlyList<DemoResult> Results, int? Requests)> RunScenariosAsync(
         RunContext run,
-        string java,
-        string jar,
-        IReadOnlyList<(DemoScenario Scenario, (string TaskId, IReadOnlyList<System.Text.Json.Nodes.JsonObject> Mappings) Plan)> plans,
-        List<System.Text.Json.Nodes.JsonObject> mappings,
+        IReadOnlyList<(DemoScenario Scenario, (string TaskId, SpecGetOperation Operation, IReadOnlyList<System.Text.Json.Nodes.JsonNode> Bodies) Plan)> plans,
         TimeSpan interval,
         TimeSpan timeout,
         Action<string> step)
     {
-        step($"starting WireMock with {mappings.Count} stubs from the specs' examples");
-        var server = await WireMockProcess.StartAsync(java, jar, mappings, TimeSpan.FromSeconds(60), run.CancellationToken).ConfigureAwait(false);
-        await using (server.ConfigureAwait(false))
+        step($"starting WireMock.Net with {plans.Sum(p => p.Plan.Bodies.Count)} stubs from the specs' examples");
+        using (var server = new ExampleServer())
         {
-            step(string.Create(CultureInfo.InvariantCulture, $"WireMock listening on {server.BaseUri} (pid {server.ProcessId})"));
+            foreach (var (scenario, plan) in plans)
+            {
+                server.ServeInTurn(plan.Operation, plan.Bodies, scenario.ScenarioName);
+            }
+
+            step($"WireMock.Net listening on {server.BaseUri} (in this process)");
             var options = new AsyncTasksOptions
             {
                 UserAgent = RunContext.UserAgent,
@@ -182,8 +180,8 @@ internal static class DemoCommand
             using var client = new TaskClient(options, loggers, transport: transport);
             var results = await Task.WhenAll(plans.Select(plan =>
                 RunOneAsync(client, new TaskRef(plan.Scenario.Provider, plan.Plan.TaskId), wait, step, run.CancellationToken))).ConfigureAwait(false);
-            var requests = await server.CountRequestsAsync(run.CancellationToken).ConfigureAwait(false);
-            step("stopping WireMock");
+            var requests = server.RequestsServed;
+            step("stopping WireMock.Net");
             return (results, requests);
         }
     }

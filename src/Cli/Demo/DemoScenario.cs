@@ -22,61 +22,17 @@ internal sealed record DemoScenario(Provider Provider, string SpecFile, IReadOnl
         new(Provider.SkyEngine, "skyengine.yaml", ["running", "doneVertexShape"]),
     ];
 
-    /// <summary>The WireMock scenario name.</summary>
+    /// <summary>The scenario name on the demo's server.</summary>
     public string ScenarioName => "asynctasks-demo-" + Provider.GetName();
 
     /// <summary>
-    /// Reads the spec and returns the demo task's id and its WireMock mappings: a scenario that answers the first
+    /// Reads the spec and returns the demo task's id, its GET operation and the bodies it answers in turn: the first
     /// example twice (the get, then the wait's first poll), then each next example once, and the last one forever.
     /// </summary>
-    public (string TaskId, IReadOnlyList<JsonObject> Mappings) Build()
+    public (string TaskId, SpecGetOperation Operation, IReadOnlyList<JsonNode> Bodies) Build()
     {
-        var spec = SpecResource.Load(SpecFile);
-        var operation = spec.SingleGetOperation();
-        var responses = Steps.Select(step => operation.Example200(step)).ToList();
-        var sequence = new List<JsonNode> { responses[0] };
-        sequence.AddRange(responses);
-
-        var mappings = new List<JsonObject>();
-        for (var i = 0; i < sequence.Count; i++)
-        {
-            var request = new JsonObject
-            {
-                ["method"] = "GET",
-                ["urlPath"] = operation.ExamplePath,
-            };
-            if (operation.ExampleQuery.Count > 0)
-            {
-                var query = new JsonObject();
-                foreach (var (name, value) in operation.ExampleQuery)
-                {
-                    query[name] = new JsonObject { ["equalTo"] = value };
-                }
-
-                request["queryParameters"] = query;
-            }
-
-            var mapping = new JsonObject
-            {
-                ["name"] = $"{Provider.GetName()} demo step {i + 1}",
-                ["scenarioName"] = ScenarioName,
-                ["requiredScenarioState"] = i == 0 ? "Started" : $"step-{i}",
-                ["request"] = request,
-                ["response"] = new JsonObject
-                {
-                    ["status"] = 200,
-                    ["headers"] = new JsonObject { ["Content-Type"] = "application/json" },
-                    ["body"] = sequence[i].ToJsonString(),
-                },
-            };
-            if (i < sequence.Count - 1)
-            {
-                mapping["newScenarioState"] = $"step-{i + 1}";
-            }
-
-            mappings.Add(mapping);
-        }
-
-        return (operation.ExampleTaskId, mappings);
+        var operation = SpecResource.Load(SpecFile).SingleGetOperation();
+        var responses = Steps.Select(operation.Example200).ToList();
+        return (operation.ExampleTaskId, operation, [responses[0], .. responses]);
     }
 }

@@ -47,18 +47,13 @@ internal static class CliRunner
         return new CliResult(await run.ConfigureAwait(false), stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>The environment the demo needs: where java is.</summary>
-    public static Dictionary<string, string> JavaEnvironment()
+    /// <summary>
+    /// An environment without Java or Node.js, which the demo needs neither of: PATH points nowhere, no JAVA_HOME;
+    /// DOTNET_ROOT lets a started executable find the runtime it runs on.
+    /// </summary>
+    public static Dictionary<string, string> NoJavaNoNode() => new(StringComparer.Ordinal)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in new[] { "PATH", "JAVA_HOME" })
-        {
-            if (Environment.GetEnvironmentVariable(name) is { } value)
-            {
-                environment[name] = value;
-            }
-        }
-
-        return environment;
-    }
+        ["PATH"] = "/nonexistent",
+        ["DOTNET_ROOT"] = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..")),
+    };
 }
