@@ -20,6 +20,11 @@ public static class Program
             return await LargeOutputsScenario.ChildMainAsync(kind, long.Parse(size, CultureInfo.InvariantCulture)).ConfigureAwait(false);
         }
 
+        if (args is ["child", "wiremock", var threads])
+        {
+            return await WireMockProcess.ChildMainAsync(int.Parse(threads, CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        }
+
         var mode = "all";
         var shortMode = false;
         string? output = null;
@@ -163,8 +168,8 @@ public static class Program
         var rows = await CpuPerPollScenario.RunAsync(pollers, serverWarmup, warmup, duration, rounds, Console.WriteLine).ConfigureAwait(false);
         report.Section(
             "2. CPU per poll over real HTTP",
-            $"{pollers} concurrent pollers, each re-reading its own duomi task from WireMock (the jar of build/node_modules, " +
-            $"Java, on 127.0.0.1, stub = the spec's `succeeded` example). WireMock is first warmed up for {serverWarmup.TotalSeconds:0} s; then each client " +
+            $"{pollers} concurrent pollers, each re-reading its own duomi task from WireMock (WireMock.Net in a " +
+            $"child process, on 127.0.0.1, stub = the spec's `succeeded` example). WireMock is first warmed up for {serverWarmup.TotalSeconds:0} s; then each client " +
             $"is measured {rounds} time(s) in rotation, {duration.TotalSeconds:0} s after {warmup.TotalSeconds:0} s of warm-up, and the round with the median CPU per poll is shown. " +
             "Client CPU = this process's user + kernel CPU time (Environment.CpuUsage) over the window ÷ polls completed in it; " +
             "WireMock's CPU (its own process) is excluded and shown apart. The first three clients: identical SocketsHttpHandler " +

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using WireMock.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -20,7 +22,8 @@ internal sealed class ExampleServer : IDisposable
 
     /// <summary>Starts the server; no admin interface, no log output.</summary>
     /// <param name="keepRequestLog">Whether to keep the log of requests (off for long benchmark runs, so it does not grow).</param>
-    public ExampleServer(bool keepRequestLog = true)
+    /// <param name="compressWhenAsked">Whether to compress answers for a client that accepts gzip or Brotli, as gateways do.</param>
+    public ExampleServer(bool keepRequestLog = true, bool compressWhenAsked = false)
     {
         server = WireMockServer.Start(new WireMockServerSettings
         {
@@ -28,6 +31,8 @@ internal sealed class ExampleServer : IDisposable
             StartAdminInterface = false,
             Logger = new WireMockNullLogger(),
             MaxRequestLogCount = keepRequestLog ? null : 0,
+            AdditionalServiceRegistration = compressWhenAsked ? services => ((IServiceCollection)services).AddResponseCompression() : null,
+            PreWireMockMiddlewareInit = compressWhenAsked ? app => ((IApplicationBuilder)app).UseResponseCompression() : null,
         });
         BaseUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{server.Ports[0]}/"));
     }

@@ -11,9 +11,6 @@ public static class Repository
     /// <summary>specs/.</summary>
     public static string SpecsDirectory => Path.Combine(Root, "specs");
 
-    /// <summary>The WireMock standalone jar installed by npm into build/node_modules.</summary>
-    public static string WireMockJar => Path.Combine(Root, "build", "node_modules", "wiremock", "build", "wiremock-standalone-3.13.2.jar");
-
     private static string FindRoot()
     {
         var configured = Environment.GetEnvironmentVariable("ASYNCTASKS_ROOT");

@@ -1,227 +1,124 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using AsyncTasks.Cli.Demo;
 
 namespace AsyncTasks.Benchmarks.Infrastructure;
 
 /// <summary>
-/// The WireMock standalone jar run by Java on 127.0.0.1 and a free port (the same jar the tests use), with the
-/// request journal off so a long run does not grow it. Java runs under a /bin/sh watchdog that kills it when this
-/// process's pipe closes, so even a killed benchmark leaves no Java behind. <see cref="Dispose"/> stops it.
+/// WireMock.Net in a child process (this program with <c>child wiremock THREADS</c>, serving through the demo's
+/// <see cref="ExampleServer"/>) on 127.0.0.1 and a free port, with the request log off so a long run does not grow
+/// it. A process of its own so that its CPU time stays out of the client's (<see cref="ServerProcessorTime"/>).
+/// The child ends when its standard input closes, so even a killed benchmark leaves no server behind;
+/// <see cref="Dispose"/> stops it.
 /// </summary>
-public sealed partial class WireMockProcess : IDisposable
+public sealed class WireMockProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly string _root;
-    private readonly HttpClient _admin;
 
-    private WireMockProcess(Process process, string root, int port)
+    private WireMockProcess(Process process, int port)
     {
         _process = process;
-        _root = root;
         BaseUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
-        _admin = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public Uri BaseUri { get; }
 
-    /// <summary>CPU time used so far by the Java process (not the watchdog shell).</summary>
+    /// <summary>CPU time used so far by the server's process.</summary>
     public TimeSpan ServerProcessorTime
     {
         get
         {
             try
             {
-                var children = File.ReadAllText($"/proc/{_process.Id}/task/{_process.Id}/children")
-                    .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                var total = TimeSpan.Zero;
-                foreach (var child in children)
-                {
-                    using var java = Process.GetProcessById(int.Parse(child, CultureInfo.InvariantCulture));
-                    total += java.TotalProcessorTime;
-                }
-
-                return total;
+                _process.Refresh();
+                return _process.TotalProcessorTime;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            catch (InvalidOperationException)
             {
                 return TimeSpan.Zero;
             }
         }
     }
 
+    /// <summary>Starts the server with at least <paramref name="containerThreads"/> pool threads ready (it answers that many pollers at once).</summary>
     public static WireMockProcess Start(int containerThreads = 100)
     {
-        var jar = Repository.WireMockJar;
-        if (!File.Exists(jar))
-        {
-            throw new InvalidOperationException($"The WireMock jar is missing ({jar}): run `dotnet build` first (it runs npm ci in build/).");
-        }
-
-        var root = Directory.CreateTempSubdirectory("asynctasks-bench-wiremock-").FullName;
-        Directory.CreateDirectory(Path.Combine(root, "mappings"));
-        Directory.CreateDirectory(Path.Combine(root, "__files"));
-        var startInfo = new ProcessStartInfo("/bin/sh")
+        var startInfo = new ProcessStartInfo(Environment.ProcessPath!)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
-            RedirectStandardError = true,
             RedirectStandardInput = true,
-            WorkingDirectory = root,
         };
-        startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add("""exec 3<&0; "$0" "$@" </dev/null & child=$!; (cat <&3 >/dev/null; kill $child 2>/dev/null) & wait $child""");
-        startInfo.ArgumentList.Add("java");
-        foreach (var argument in new[]
-                 {
-                     "-jar", jar, "--port", "0", "--bind-address", "127.0.0.1", "--disable-banner", "--root-dir", root,
-                     "--no-request-journal", "--container-threads", containerThreads.ToString(CultureInfo.InvariantCulture),
-                 })
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            startInfo.ArgumentList.Add(typeof(WireMockProcess).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "child", "wiremock", containerThreads.ToString(CultureInfo.InvariantCulture) })
         {
             startInfo.ArgumentList.Add(argument);
         }
 
-        var output = new StringBuilder();
-        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        DataReceivedEventHandler onLine = (_, e) =>
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start the WireMock.Net child process.");
+        var line = process.StandardOutput.ReadLineAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(60)) || line.Result is not { } text || !text.StartsWith("port: ", StringComparison.Ordinal))
         {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            if (PortLine().Match(e.Data) is { Success: true } match)
-            {
-                port.TrySetResult(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
-            }
-        };
-        process.OutputDataReceived += onLine;
-        process.ErrorDataReceived += onLine;
-        process.Exited += (_, _) => port.TrySetException(new InvalidOperationException("WireMock exited during start."));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        WireMockProcess? server = null;
-        try
-        {
-            if (!port.Task.Wait(TimeSpan.FromSeconds(60)))
-            {
-                throw new TimeoutException("WireMock did not print its port within 60 s.");
-            }
-
-            server = new WireMockProcess(process, root, port.Task.Result);
-            server.WaitUntilHealthy();
-            return server;
+            process.Kill();
+            process.Dispose();
+            throw new InvalidOperationException("The WireMock.Net child process did not print its port within 60 s.");
         }
-        catch (Exception ex)
-        {
-            if (server is not null)
-            {
-                server.Dispose();
-            }
-            else
-            {
-                Kill(process);
-                TryDelete(root);
-            }
 
-            string printed;
-            lock (output)
-            {
-                printed = output.ToString();
-            }
-
-            throw new InvalidOperationException($"WireMock did not start ({ex.GetBaseException().Message}). Java 17+ is needed. Output:\n{printed}", ex);
-        }
+        return new WireMockProcess(process, int.Parse(text["port: ".Length..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>Serves <paramref name="body"/> as JSON to every GET whose path matches <paramref name="urlPathPattern"/>.</summary>
     public async Task StubJsonAsync(string urlPathPattern, byte[] body)
     {
-        var mapping = new JsonObject
+        await _process.StandardInput.WriteLineAsync(urlPathPattern + "\t" + Convert.ToBase64String(body)).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+        if (await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false) != "stubbed")
         {
-            ["request"] = new JsonObject { ["method"] = "GET", ["urlPathPattern"] = urlPathPattern },
-            ["response"] = new JsonObject
-            {
-                ["status"] = 200,
-                ["body"] = Encoding.UTF8.GetString(body),
-                ["headers"] = new JsonObject { ["Content-Type"] = "application/json" },
-            },
-        };
-        using var content = new StringContent(mapping.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await _admin.PostAsync(new Uri("__admin/mappings", UriKind.Relative), content).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
+            throw new InvalidOperationException("The WireMock.Net child process did not take the stub.");
+        }
     }
 
     public void Dispose()
     {
-        _admin.Dispose();
-        Kill(_process);
-        TryDelete(_root);
-    }
-
-    private void WaitUntilHealthy()
-    {
-        var limit = Stopwatch.StartNew();
-        while (limit.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            try
-            {
-                using var response = _admin.GetAsync(new Uri("__admin/health", UriKind.Relative)).GetAwaiter().GetResult();
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            Thread.Sleep(100);
-        }
-
-        throw new TimeoutException("WireMock did not report healthy within 60 s.");
-    }
-
-    private static void Kill(Process process)
-    {
         try
         {
-            if (!process.HasExited)
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
             {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(TimeSpan.FromSeconds(10));
+                _process.Kill();
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (InvalidOperationException)
         {
+            // Already gone.
         }
         finally
         {
-            process.Dispose();
+            _process.Dispose();
         }
     }
 
-    private static void TryDelete(string directory)
+    /// <summary>
+    /// The child: serves the stubs its parent sends on standard input (<c>PATTERN TAB BASE64-BODY</c>, answered
+    /// <c>stubbed</c>), compressing answers when asked, until standard input closes.
+    /// </summary>
+    public static async Task<int> ChildMainAsync(int threads)
     {
-        try
+        ThreadPool.GetMinThreads(out _, out var io);
+        ThreadPool.SetMinThreads(threads, Math.Max(io, threads));
+        using var server = new ExampleServer(keepRequestLog: false, compressWhenAsked: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"port: {server.BaseUri.Port}"));
+        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
-            Directory.Delete(directory, recursive: true);
+            var (pattern, body) = line.Split('\t', 2) is [var p, var b] ? (p, b) : throw new FormatException("Expected PATTERN TAB BASE64-BODY.");
+            server.ServeAlways(pattern, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(body)));
+            Console.WriteLine("stubbed");
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
 
-    [GeneratedRegex(@"^\s*port:\s+(\d+)\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex PortLine();
+        return 0;
+    }
 }

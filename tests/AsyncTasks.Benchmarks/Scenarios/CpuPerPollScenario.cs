@@ -8,7 +8,7 @@ namespace AsyncTasks.Benchmarks.Scenarios;
 /// Benchmark 2, CPU per poll over real HTTP: <c>pollers</c> concurrent loops, each reading its own duomi task
 /// again and again from WireMock on 127.0.0.1 (the spec's <c>succeeded</c> example) for a fixed time. The
 /// figure is this process's CPU time (<see cref="Environment.CpuUsage"/>, user + kernel, all threads) over the
-/// measured window divided by the polls completed in it; WireMock runs in its own Java process, so its CPU is
+/// measured window divided by the polls completed in it; WireMock.Net runs in its own process, so its CPU is
 /// excluded (shown separately). Three clients on identical transports with the facade's default settings (no
 /// compression asked for): a raw HttpClient that only reads the body's bytes, the raw generated client, and the
 /// facade; then the generated client and the facade again with compressed answers (WireMock gzips when asked), to
