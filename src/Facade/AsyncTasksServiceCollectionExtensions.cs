@@ -68,7 +68,10 @@ public static class AsyncTasksServiceCollectionExtensions
 
     private static void AddPipeline(IServiceCollection services, string name, AsyncTasks.Provider? provider)
     {
+        // RemoveAllLoggers: the factory's own request logging keeps every header's raw value (the API key) in its
+        // structured state at Trace, even where its message shows "*"; the pipeline logs requests itself.
         var builder = services.AddHttpClient(name)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(sp => HttpPipeline.CreateTransport(
                 sp.GetRequiredService<IOptions<AsyncTasks.AsyncTasksOptions>>().Value.AcceptCompressedResponses));
 

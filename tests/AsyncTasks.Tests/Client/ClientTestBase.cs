@@ -1,6 +1,7 @@
 using System.Globalization;
 using AsyncTasks.Tests.Infrastructure.WireMock;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AsyncTasks.Tests.Client;
 
@@ -19,7 +20,8 @@ internal abstract class ClientTestBase
 
     protected FakeTimeProvider Clock { get; set; } = null!;
 
-    protected CapturingLoggerProvider Logs { get; private set; } = null!;
+    /// <summary>Every log entry of the test, at every level (Trace included).</summary>
+    protected FakeLogCollector Logs { get; private set; } = null!;
 
     protected ILoggerFactory LoggerFactory { get; private set; } = null!;
 
@@ -35,8 +37,9 @@ internal abstract class ClientTestBase
         Server = WireMockServer.Shared;
         await Server.ResetAsync();
         Clock = new FakeTimeProvider();
-        Logs = new CapturingLoggerProvider();
-        LoggerFactory = Logs.CreateFactory();
+        Logs = new FakeLogCollector();
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder =>
+            builder.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
     }
 
     [TearDown]
@@ -49,7 +52,6 @@ internal abstract class ClientTestBase
 
         _disposables.Clear();
         LoggerFactory?.Dispose();
-        Logs?.Dispose();
     }
 
     /// <summary>
@@ -142,5 +144,16 @@ internal abstract class ClientTestBase
     }
 
     /// <summary>Fails when any key appears in any log entry.</summary>
-    protected void AssertNoKeyInLogs() => AssertNoKey(Logs.AllText(), "the logs");
+    protected void AssertNoKeyInLogs() => AssertNoKey(LogText(), "the logs");
+
+    /// <summary>Every log entry as one text block: message, structured values, scopes and the exception's full ToString().</summary>
+    protected string LogText() => string.Join(Environment.NewLine, Logs.GetSnapshot().Select(record =>
+        string.Join(
+            " | ",
+            [
+                string.Create(CultureInfo.InvariantCulture, $"[{record.Level}] {record.Category} ({record.Id.Id}): {record.Message}"),
+                .. (record.StructuredState ?? []).Select(pair => $"{pair.Key}={pair.Value}"),
+                .. record.Scopes.Select(scope => $"scope {scope}"),
+                .. record.Exception is { } exception ? [$"exception {exception}"] : Array.Empty<string>(),
+            ])));
 }

@@ -2,6 +2,7 @@ using AsyncTasks.Tests.Infrastructure.WireMock;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AsyncTasks.Tests.Client;
 
@@ -78,7 +79,7 @@ internal sealed class CompressionTests : ClientTestBase
             ["AsyncTasks:AcceptCompressedResponses"] = "true",
         }).Build();
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
         services.AddSingleton<TimeProvider>(Clock);
         services.AddAsyncTasks(configuration.GetSection(AsyncTasksOptions.SectionName));
         using var built = services.BuildServiceProvider();

@@ -2,6 +2,7 @@ using AsyncTasks.Tests.Infrastructure.WireMock;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AsyncTasks.Tests.Client;
 
@@ -186,7 +187,7 @@ internal sealed class DependencyInjectionTests : ClientTestBase
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
         services.AddSingleton<TimeProvider>(Clock);
         services.AddAsyncTasks(configuration.GetSection(AsyncTasksOptions.SectionName));
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -350,7 +350,7 @@ internal sealed class DownloadAndPipelineEdgeTests : ClientTestBase
         : WireMockResponse.Redirect(new UriBuilder(BaseUri) { Scheme = Uri.UriSchemeHttps, Port = Server.Port, Path = "/files/x.bin" }.Uri.AbsoluteUri);
 
     private List<string> Downloads() =>
-        [.. Logs.Entries.Where(e => e.EventId.Id == 6 && e.Level == LogLevel.Debug).Select(e => e.Message)];
+        [.. Logs.GetSnapshot().Where(e => e.Id.Id == 6 && e.Level == LogLevel.Debug).Select(e => e.Message)];
 
     /// <summary>Stubs the provider's task as succeeded with one output at <paramref name="relative"/>, served by <paramref name="file"/>; returns that output.</summary>
     private async Task<TaskOutput> OutputAtAsync(ProviderCase provider, string relative, WireMockResponse file)

@@ -237,7 +237,7 @@ internal sealed class WaitAndRetryLogTests : ClientTestBase
 
     /// <summary>The messages logged at <paramref name="level"/> with event <paramref name="eventId"/>, oldest first.</summary>
     private string[] Messages(LogLevel level, int eventId) =>
-        [.. Logs.Entries.Where(e => e.Level == level && e.EventId.Id == eventId).Select(e => e.Message)];
+        [.. Logs.GetSnapshot().Where(e => e.Level == level && e.Id.Id == eventId).Select(e => e.Message)];
 
     /// <summary>
     /// Checks the retry warnings: each its exact text up to the delay, then the delay the clock was asked for (which
