@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AsyncTasks.Benchmarks.Facade;
 using AsyncTasks.Benchmarks.Infrastructure;
 using AsyncTasks.Generated.Duomi;
 using AsyncTasks.Generated.Kexiang;
@@ -41,11 +42,14 @@ public static class GeneratedClientComparison
         string Provider,
         string Client,
         int SuccessExamples,
-        double SuccessMicros,
+        double SuccessCpu,
+        double SuccessWall,
         double SuccessBytes,
         int ErrorExamples,
-        double ErrorMicros,
+        double ErrorCpu,
+        double ErrorWall,
         double ErrorBytes,
+        int AsynchronousReads,
         int Agreeing,
         int Examples,
         string UnknownField,
@@ -55,28 +59,32 @@ public static class GeneratedClientComparison
     public static async Task<bool> RunAsync(Report report, bool shortMode)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var (warmup, rounds, reads) = shortMode ? (100, 1, 100) : (5_000, 9, 5_000);
+        var (warmup, rounds, reads) = shortMode ? (100, 1, 100) : (3_000, 7, 2_000);
         var rows = await MeasureAllAsync(warmup, rounds, reads, Console.WriteLine).ConfigureAwait(false);
         report.Section(
             "5. NSwag and Kiota clients",
             $"Each spec's NSwag client (the facade's) and Kiota client read every documented response example of the spec, served with its " +
             $"status by an in-memory handler (no network), both clients created once per provider. Per example and client: {rounds} interleaved " +
-            $"rounds of {reads:N0} reads after {warmup:N0} warm-up reads; the median round's wall time and bytes allocated (whole process, precise) " +
-            "per read, averaged over the provider's 2xx examples and over its error examples (the read ends in the client's exception). " +
+            $"rounds of {reads:N0} reads after {warmup:N0} warm-up reads; the median round (by CPU time) gives the CPU time of the reading thread " +
+            "(clock_gettime CLOCK_THREAD_CPUTIME_ID: every read completes synchronously, and the time other processes take is left out), the wall time " +
+            "and the bytes allocated (whole process, precise) per read, averaged over the provider's 2xx examples and over its error examples (the read ends in the client's exception). " +
             "Agreement: examples on which both clients read the same value at every leaf (the differential contract test's comparison). " +
             $"Undeclared field: a root field no schema declares added to the example; unlisted status: its status value replaced by '{UnlistedStatus}'.");
+        static string Cell(int count, Func<string> text) => count == 0 ? "—" : text();
         report.Table(
-            ["provider", "client", "2xx examples", "time per 2xx read", "allocated per 2xx read", "error examples", "time per error read", "allocated per error read", "agree", "undeclared field", "unlisted status"],
+            ["provider", "client", "2xx examples", "CPU per 2xx read", "wall per 2xx read", "allocated per 2xx read", "error examples", "CPU per error read", "wall per error read", "allocated per error read", "agree", "undeclared field", "unlisted status"],
             rows.Select(r => (IReadOnlyList<string>)
             [
                 r.Provider,
                 r.Client,
                 r.SuccessExamples.ToString(CultureInfo.InvariantCulture),
-                Report.Micros(r.SuccessMicros),
+                Report.Micros(r.SuccessCpu),
+                Report.Micros(r.SuccessWall),
                 Report.Bytes(r.SuccessBytes),
                 r.ErrorExamples.ToString(CultureInfo.InvariantCulture),
-                r.ErrorExamples == 0 ? "—" : Report.Micros(r.ErrorMicros),
-                r.ErrorExamples == 0 ? "—" : Report.Bytes(r.ErrorBytes),
+                Cell(r.ErrorExamples, () => Report.Micros(r.ErrorCpu)),
+                Cell(r.ErrorExamples, () => Report.Micros(r.ErrorWall)),
+                Cell(r.ErrorExamples, () => Report.Bytes(r.ErrorBytes)),
                 $"{r.Agreeing}/{r.Examples}",
                 r.UnknownField,
                 r.UnlistedStatus,
@@ -85,10 +93,14 @@ public static class GeneratedClientComparison
         var kiota = rows.Where(r => r.Client == "Kiota").ToList();
         report.Line(string.Create(
             CultureInfo.InvariantCulture,
-            $"Kiota ÷ NSwag over the five providers (mean of the per-provider ratios), 2xx reads: time {Ratio(kiota, nswag, r => r.SuccessMicros):0.00}×, " +
-            $"allocation {Ratio(kiota, nswag, r => r.SuccessBytes):0.00}×; error reads: time {Ratio(kiota, nswag, r => r.ErrorMicros):0.00}×, allocation {Ratio(kiota, nswag, r => r.ErrorBytes):0.00}×."));
+            $"Kiota ÷ NSwag (mean of the five per-provider ratios), 2xx reads: CPU {Ratio(kiota, nswag, r => r.SuccessCpu):0.00}×, wall {Ratio(kiota, nswag, r => r.SuccessWall):0.00}×, " +
+            $"allocation {Ratio(kiota, nswag, r => r.SuccessBytes):0.00}×; error reads: CPU {Ratio(kiota, nswag, r => r.ErrorCpu):0.00}×, wall {Ratio(kiota, nswag, r => r.ErrorWall):0.00}×, " +
+            $"allocation {Ratio(kiota, nswag, r => r.ErrorBytes):0.00}×. Reads that did not complete synchronously (CPU time then misses part of them): {rows.Sum(r => r.AsynchronousReads)}."));
         return Ok(rows);
     }
+
+    private static double Mean(List<(SpecExample Example, Sample Sample)> figures, Func<Sample, double> figure) =>
+        figures.Count == 0 ? double.NaN : figures.Average(f => figure(f.Sample));
 
     private static double Ratio(List<Row> kiota, List<Row> nswag, Func<Row, double> figure) =>
         kiota.Zip(nswag).Select(p => figure(p.First) / figure(p.Second)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
@@ -102,7 +114,7 @@ public static class GeneratedClientComparison
         {
             var pair = Pairs[provider.Name];
             var examples = Examples(provider.SpecFile);
-            var figures = new Dictionary<string, List<(SpecExample Example, double Micros, double Bytes)>> { ["NSwag"] = [], ["Kiota"] = [] };
+            var figures = new Dictionary<string, List<(SpecExample Example, Sample Sample)>> { ["NSwag"] = [], ["Kiota"] = [] };
             var agreeing = 0;
             foreach (var example in examples)
             {
@@ -122,7 +134,7 @@ public static class GeneratedClientComparison
 
                 await MeasureAsync(nswag, warmup).ConfigureAwait(false);
                 await MeasureAsync(kiota, warmup).ConfigureAwait(false);
-                var samples = new Dictionary<string, List<(double Micros, double Bytes)>> { ["NSwag"] = [], ["Kiota"] = [] };
+                var samples = new Dictionary<string, List<Sample>> { ["NSwag"] = [], ["Kiota"] = [] };
                 for (var round = 0; round < rounds; round++)
                 {
                     // Alternate which client goes first, so neither always runs on a freshly warmed cache.
@@ -134,11 +146,13 @@ public static class GeneratedClientComparison
 
                 foreach (var (name, list) in samples)
                 {
-                    var median = list.OrderBy(s => s.Micros).ElementAt(list.Count / 2);
-                    figures[name].Add((example, median.Micros, median.Bytes));
+                    // The median round by CPU time; its wall time and allocation are reported with it.
+                    var median = list.OrderBy(s => FacadeCpuLayers.Supported ? s.CpuMicros : s.Micros).ElementAt(list.Count / 2);
+                    figures[name].Add((example, median with { Asynchronous = list.Sum(s => s.Asynchronous) }));
                 }
 
-                log($"  {provider.Name} {example.Name} ({example.Status}): NSwag {figures["NSwag"][^1].Micros:0.00} µs {figures["NSwag"][^1].Bytes:0} B, Kiota {figures["Kiota"][^1].Micros:0.00} µs {figures["Kiota"][^1].Bytes:0} B");
+                var (n, k) = (figures["NSwag"][^1].Sample, figures["Kiota"][^1].Sample);
+                log($"  {provider.Name} {example.Name} ({example.Status}): NSwag {n.CpuMicros:0.00} µs CPU {n.Micros:0.00} µs wall {n.Bytes:0} B, Kiota {k.CpuMicros:0.00} µs CPU {k.Micros:0.00} µs wall {k.Bytes:0} B");
             }
 
             var unknown = await ExtraCaseAsync(provider, pair, examples.First(e => e.Name == pair.StatusExample).Body, body => ((JObject)body)[UnknownField] = UnknownValue(), ReadsUnknownField).ConfigureAwait(false);
@@ -151,11 +165,14 @@ public static class GeneratedClientComparison
                     provider.Name,
                     client,
                     success.Count,
-                    success.Count == 0 ? double.NaN : success.Average(f => f.Micros),
-                    success.Count == 0 ? double.NaN : success.Average(f => f.Bytes),
+                    Mean(success, f => f.CpuMicros),
+                    Mean(success, f => f.Micros),
+                    Mean(success, f => f.Bytes),
                     errors.Count,
-                    errors.Count == 0 ? double.NaN : errors.Average(f => f.Micros),
-                    errors.Count == 0 ? double.NaN : errors.Average(f => f.Bytes),
+                    Mean(errors, f => f.CpuMicros),
+                    Mean(errors, f => f.Micros),
+                    Mean(errors, f => f.Bytes),
+                    figures[client].Sum(f => f.Sample.Asynchronous),
                     agreeing,
                     examples.Count,
                     unknown[client],
@@ -245,16 +262,24 @@ public static class GeneratedClientComparison
         }
     }
 
-    /// <summary>One sample: <paramref name="reads"/> reads, wall time and bytes allocated (whole process, precise) per read.</summary>
-    private static async Task<(double Micros, double Bytes)> MeasureAsync(Func<CancellationToken, Task<object?>> read, int reads)
+    /// <summary>
+    /// One sample of <paramref name="reads"/> reads, per read: wall time, CPU time of the calling thread (every read
+    /// completes synchronously on the in-memory handler, so it is the whole cost of the read, and what other
+    /// processes of the machine take is left out) and bytes allocated (whole process, precise).
+    /// </summary>
+    private static async Task<Sample> MeasureAsync(Func<CancellationToken, Task<object?>> read, int reads)
     {
         var before = GC.GetTotalAllocatedBytes(precise: true);
+        var cpuBefore = FacadeCpuLayers.Supported ? FacadeCpuLayers.ThreadCpuNanos() : 0;
         var watch = Stopwatch.StartNew();
+        var asynchronous = 0;
         for (var i = 0; i < reads; i++)
         {
+            var task = read(CancellationToken.None);
+            asynchronous += task.IsCompleted ? 0 : 1;
             try
             {
-                await read(CancellationToken.None).ConfigureAwait(false);
+                await task.ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AsyncTasks.Generated.ApiException or ApiException)
             {
@@ -263,9 +288,12 @@ public static class GeneratedClientComparison
         }
 
         watch.Stop();
+        var cpu = FacadeCpuLayers.Supported ? FacadeCpuLayers.ThreadCpuNanos() - cpuBefore : double.NaN;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        return (watch.Elapsed.TotalMicroseconds / reads, (double)allocated / reads);
+        return new Sample(watch.Elapsed.TotalMicroseconds / reads, cpu / 1000 / reads, (double)allocated / reads, asynchronous);
     }
+
+    private sealed record Sample(double Micros, double CpuMicros, double Bytes, int Asynchronous);
 
     /// <summary>Reads a modified copy of an example with both clients and says, per client, what <paramref name="verdict"/> makes of the outcome.</summary>
     private static async Task<Dictionary<string, string>> ExtraCaseAsync(
