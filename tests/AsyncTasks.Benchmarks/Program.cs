@@ -1,13 +1,14 @@
 using System.Globalization;
 using AsyncTasks.Benchmarks.Facade;
+using AsyncTasks.Benchmarks.Generated;
 using AsyncTasks.Benchmarks.Infrastructure;
 using AsyncTasks.Benchmarks.Scenarios;
 
 namespace AsyncTasks.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|layers|layers-cpu [provider…]|scenarios [cpu] [waits] [large]] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>.
-/// Runs the BenchmarkDotNet benchmark (1) and the scenarios (2–4), prints the results as Markdown and writes
+/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|layers|layers-cpu [provider…]|scenarios [cpu] [waits] [large]|clients] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>.
+/// Runs the BenchmarkDotNet benchmark (1), the scenarios (2–4) and the client comparison (5), prints the results as Markdown and writes
 /// them to BenchmarkDotNet.Artifacts/results.md (or FILE). Exits 1 when something failed to run or read wrong
 /// results; the targets are reported, never enforced.
 /// </summary>
@@ -40,7 +41,7 @@ public static class Program
                 case "--out" when i + 1 < args.Length:
                     output = args[++i];
                     break;
-                case "all" or "bench" or "scenarios" or "layers" or "layers-cpu" when i == 0:
+                case "all" or "bench" or "scenarios" or "layers" or "layers-cpu" or "clients" when i == 0:
                     mode = args[i];
                     break;
                 case "cpu" or "waits" or "large" when mode == "scenarios":
@@ -94,6 +95,11 @@ public static class Program
             {
                 ok &= await Run("large outputs", () => LargeOutputs(report, shortMode)).ConfigureAwait(false);
             }
+        }
+
+        if (mode is "all" or "clients")
+        {
+            ok &= await Run("NSwag and Kiota clients", () => GeneratedClientComparison.RunAsync(report, shortMode)).ConfigureAwait(false);
         }
 
         var text = report.ToString();

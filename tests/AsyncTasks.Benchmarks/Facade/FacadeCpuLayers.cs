@@ -117,7 +117,7 @@ public static class FacadeCpuLayers
     }
 
     /// <summary>The calling thread's CPU time, in nanoseconds (clock_gettime with CLOCK_THREAD_CPUTIME_ID: nanosecond resolution, where getrusage counts in scheduler ticks).</summary>
-    private static long ThreadCpuNanos()
+    internal static long ThreadCpuNanos()
     {
         if (ClockGetTime(ClockThreadCpuTime, out var time) != 0)
         {

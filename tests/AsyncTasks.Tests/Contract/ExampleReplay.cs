@@ -39,7 +39,13 @@ internal static class ExampleReplay
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Replays <paramref name="body"/> (normally the example's value) as the response of the example's operation and status.</summary>
-    public static async Task<ReplayResult> RunAsync(SpecResponseExample example, JToken body)
+    public static Task<ReplayResult> RunAsync(SpecResponseExample example, JToken body) => RunAsync(example, body, call: null);
+
+    /// <summary>
+    /// As <see cref="RunAsync(SpecResponseExample, JToken)"/>, with <paramref name="call"/> (given the HttpClient,
+    /// key header set, and the call's token) instead of the NSwag client when not null: the Kiota client's replay.
+    /// </summary>
+    public static async Task<ReplayResult> RunAsync(SpecResponseExample example, JToken body, Func<HttpClient, CancellationToken, Task<object?>>? call)
     {
         ArgumentNullException.ThrowIfNull(example);
         ArgumentNullException.ThrowIfNull(body);
@@ -71,15 +77,17 @@ internal static class ExampleReplay
             }
         }
 
-        var client = operation.CreateClient(http);
         using var timeout = new CancellationTokenSource(CallTimeout);
         object? result = null;
         Exception? exception = null;
         try
         {
-            result = await operation.InvokeAsync(client, operation.BuildArguments(timeout.Token)).ConfigureAwait(false);
+            result = call is null
+                ? await operation.InvokeAsync(operation.CreateClient(http), operation.BuildArguments(timeout.Token)).ConfigureAwait(false)
+                : await call(http, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ApiException or HttpRequestException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is ApiException or Microsoft.Kiota.Abstractions.ApiException or System.Text.Json.JsonException
+            or HttpRequestException or OperationCanceledException or InvalidOperationException)
         {
             exception = ex;
         }

@@ -130,7 +130,8 @@ internal sealed class GeneratedOperation
 
     private static bool IsNullable(Type type) => !type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
 
-    private static object ConvertExample(string example, Type type, string what)
+    /// <summary>Converts a parameter example to <paramref name="type"/> (also used for the Kiota clients' query parameters).</summary>
+    internal static object ConvertExample(string example, Type type, string what)
     {
         var target = Nullable.GetUnderlyingType(type) ?? type;
         try
