@@ -26,7 +26,7 @@ namespace AsyncTasks.Benchmarks.Generated;
 
 /// <summary>
 /// Scenario 5: the NSwag and the Kiota client of each spec, side by side on every documented response example
-/// (its status and bytes, from an in-memory handler: no network noise). Per read: wall time and bytes allocated;
+/// (its status and bytes, from an in-memory handler: no network noise). Per read: thread CPU time, wall time and bytes allocated;
 /// per example: whether both read the same values (<see cref="ClientProjection"/>, as the differential contract
 /// test does); per provider: whether a field no schema declares is kept, and whether an unlisted status value
 /// is read as is. Both clients are created once per provider and reused, as the facade does.
