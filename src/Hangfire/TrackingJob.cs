@@ -93,16 +93,26 @@ public sealed class TrackingJob
             delay = record.Deadline - now;
         }
 
+        // Hangfire keeps a scheduled job's time in whole seconds and runs it once that second has begun: rounded up,
+        // a poll is never early (a Retry-After is honoured), at most a second late.
+        var due = RoundUpToSecond(now + delay);
+
         // The next job first, then the record: a crash between the two leaves this job to be run again (it has not
         // succeeded), and the record still names this poll, so the chain goes on; the orphan next job, if it runs
         // first, polls and makes this one stale.
-        var next = _runtime.Jobs.Schedule<TrackingJob>(job => job.PollAsync(trackingId, attempts, CancellationToken.None), delay);
+        var next = _runtime.Jobs.Schedule<TrackingJob>(job => job.PollAsync(trackingId, attempts, CancellationToken.None), due);
         record.Attempts = attempts;
         record.Interval = backoff.Next(record.Interval);
-        record.NextPollAt = now + delay;
+        record.NextPollAt = due;
         record.NextJobId = next;
         record.Write(connection, TrackingRuntime.Retention);
-        TrackingLog.Polled(_runtime.Logger, trackingId, attempts, task.ToString(), outcome, delay);
+        TrackingLog.Polled(_runtime.Logger, trackingId, attempts, task.ToString(), outcome, due - now);
+    }
+
+    private static DateTimeOffset RoundUpToSecond(DateTimeOffset time)
+    {
+        var remainder = time.UtcTicks % TimeSpan.TicksPerSecond;
+        return remainder == 0 ? time : time.AddTicks(TimeSpan.TicksPerSecond - remainder);
     }
 
     private async Task CompleteAsync(
