@@ -24,6 +24,9 @@ public sealed class LocalPostgres : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The cluster's data folder (its postmaster.pid names the server process).</summary>
+    public string DataDirectory => Path.Combine(_folder, "data");
+
     /// <summary>The server's log file (read it when the server fails).</summary>
     public string LogFile => Path.Combine(_folder, "server.log");
 

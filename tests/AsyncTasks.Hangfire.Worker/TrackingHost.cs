@@ -53,6 +53,15 @@ public static class TrackingHost
                         SchemaName = settings.Schema,
                         QueuePollInterval = settings.PollInterval < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : settings.PollInterval,
                         PrepareSchemaIfNecessary = true,
+
+                        // Workers wait on LISTEN/NOTIFY for new jobs instead of each querying the queue table every interval.
+                        EnableLongPolling = true,
+
+                        // A server that dies mid-job (the benchmark kills one) leaves its fetched jobs and its locks:
+                        // they are taken over after these (defaults 30 min and 10 min), longer than any poll or handler here.
+                        UseSlidingInvisibilityTimeout = true,
+                        InvisibilityTimeout = TimeSpan.FromSeconds(30),
+                        DistributedLockTimeout = TimeSpan.FromSeconds(30),
                     });
             }
             else
