@@ -35,8 +35,8 @@ using var host = TrackingHost.Build(settings, services => services.AddSingleton<
 await host.StartAsync().ConfigureAwait(false);
 Console.WriteLine("ready");
 
-// The parent closes standard input (or kills the process) to stop it.
-await Console.In.ReadToEndAsync().ConfigureAwait(false);
+// The parent closes standard input, or sends SIGTERM (the host's lifetime), or kills the process.
+await Task.WhenAny(Console.In.ReadToEndAsync(), host.WaitForShutdownAsync()).ConfigureAwait(false);
 await host.StopAsync().ConfigureAwait(false);
 return 0;
 

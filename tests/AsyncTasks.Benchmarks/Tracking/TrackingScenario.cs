@@ -33,7 +33,10 @@ public static class TrackingScenario
         int HandlerCalls,
         int Distinct,
         double WorkerCpuPerPollMicros,
+        double WorkerBusyCpuPerPollMicros,
+        double IdleCpuPerServerSecondMicros,
         double PostgresCpuPerPollMicros,
+        double PostgresBusyCpuPerPollMicros,
         double BytesPerTask)
     {
         public int Lost => Tasks - Distinct;
@@ -160,6 +163,19 @@ public static class TrackingScenario
             // Late duplicates would show within a few seconds.
             await Task.Delay(3000).ConfigureAwait(false);
 
+            // What the servers cost with nothing to do (Hangfire's heartbeats, schedulers, listeners): 5 s measured.
+            var live = workers.Where(w => !w.HasExited).ToList();
+            var idleBefore = live.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.TotalProcessorTime);
+            var postgresIdleBefore = PostgresCpu(postgres);
+            var idleClock = Stopwatch.StartNew();
+            await Task.Delay(5000).ConfigureAwait(false);
+            var idlePerServerSecond = (live.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.TotalProcessorTime) - idleBefore).TotalMicroseconds
+                / idleClock.Elapsed.TotalSeconds / live.Count;
+            var postgresIdlePerSecond = (PostgresCpu(postgres) - postgresIdleBefore).TotalMicroseconds / idleClock.Elapsed.TotalSeconds;
+
+            // The killed server ran for about half the window.
+            var serverSeconds = seconds * (kill ? servers - 0.5 : servers);
+
             var calls = ReadCalls(folder);
             distinct = calls.Distinct().Count();
             var sizeAfter = await SchemaBytesAsync(settings).ConfigureAwait(false);
@@ -167,7 +183,10 @@ public static class TrackingScenario
             return new Row(
                 run, tasks, trackPerSecond, seconds, polls, calls.Count, distinct,
                 cpu.TotalMicroseconds / Math.Max(1, polls),
+                (cpu.TotalMicroseconds - (idlePerServerSecond * serverSeconds)) / Math.Max(1, polls),
+                idlePerServerSecond,
                 postgresCpu.TotalMicroseconds / Math.Max(1, polls),
+                (postgresCpu.TotalMicroseconds - (postgresIdlePerSecond * seconds)) / Math.Max(1, polls),
                 (double)(sizeAfter - sizeBefore) / tasks);
         }
         finally
