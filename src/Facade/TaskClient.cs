@@ -229,12 +229,10 @@ public sealed class TaskClient : ITaskClient, IDisposable
             var loop = _loops.GetOrAdd(task, key =>
             {
                 created = true;
-                var initial = wait.InitialInterval ?? _options.For(key.Provider).PollInterval ?? adapter.DefaultPollInterval;
                 return new PollLoop(
                     key,
                     (t, ct) => ReadAsync(adapter, http, t, ct),
-                    new Backoff(initial, wait.MaxInterval, wait.Multiplier, wait.Jitter),
-                    _options.Retry.MaxRetryAfter,
+                    PollBackoff.For(key.Provider, _options, wait),
                     _time,
                     _logger,
                     closed => _loops.TryRemove(new KeyValuePair<TaskRef, PollLoop>(closed.Task, closed)));

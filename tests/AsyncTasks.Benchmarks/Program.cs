@@ -7,7 +7,7 @@ using AsyncTasks.Benchmarks.Scenarios;
 namespace AsyncTasks.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|layers|layers-cpu [provider…]|scenarios [cpu] [waits] [large]|clients] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>.
+/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|layers|layers-cpu [provider…]|scenarios [cpu] [waits] [large]|clients|tracking [--tasks N]] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>.
 /// Runs the BenchmarkDotNet benchmark (1), the scenarios (2–4) and the client comparison (5), prints the results as Markdown and writes
 /// them to BenchmarkDotNet.Artifacts/results.md (or FILE). Exits 1 when something failed to run or read wrong
 /// results; the targets are reported, never enforced.
@@ -29,6 +29,7 @@ public static class Program
         var mode = "all";
         var shortMode = false;
         string? output = null;
+        int? trackedTasks = null;
         var scenarios = new HashSet<string>(StringComparer.Ordinal);
         var benchmarkArgs = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -41,7 +42,10 @@ public static class Program
                 case "--out" when i + 1 < args.Length:
                     output = args[++i];
                     break;
-                case "all" or "bench" or "scenarios" or "layers" or "layers-cpu" or "clients" when i == 0:
+                case "--tasks" when i + 1 < args.Length:
+                    trackedTasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "all" or "bench" or "scenarios" or "layers" or "layers-cpu" or "clients" or "tracking" when i == 0:
                     mode = args[i];
                     break;
                 case "cpu" or "waits" or "large" when mode == "scenarios":
@@ -77,6 +81,11 @@ public static class Program
         if (mode is "layers-cpu")
         {
             ok &= LayersCpu(report, shortMode, benchmarkArgs);
+        }
+
+        if (mode is "tracking")
+        {
+            ok &= await Run("tracking at scale", () => Tracking.TrackingReport.RunAsync(report, shortMode, trackedTasks)).ConfigureAwait(false);
         }
 
         if (mode is "all" or "scenarios")

@@ -21,8 +21,7 @@ internal sealed class PollLoop
 {
     private readonly TaskRef _task;
     private readonly Func<TaskRef, CancellationToken, Task<TaskSnapshot>> _poll;
-    private readonly Backoff _backoff;
-    private readonly TimeSpan _maxRetryAfter;
+    private readonly PollBackoff _backoff;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<PollLoop> _onClosed;
@@ -39,8 +38,7 @@ internal sealed class PollLoop
     public PollLoop(
         TaskRef task,
         Func<TaskRef, CancellationToken, Task<TaskSnapshot>> poll,
-        Backoff backoff,
-        TimeSpan maxRetryAfter,
+        PollBackoff backoff,
         TimeProvider time,
         ILogger logger,
         Action<PollLoop> onClosed)
@@ -48,7 +46,6 @@ internal sealed class PollLoop
         _task = task;
         _poll = poll;
         _backoff = backoff;
-        _maxRetryAfter = maxRetryAfter;
         _time = time;
         _logger = logger;
         _onClosed = onClosed;
@@ -187,16 +184,8 @@ internal sealed class PollLoop
                     return;
                 }
 
-                var delay = _backoff.Jittered(interval);
+                var delay = _backoff.Delay(interval, retryAfter);
                 interval = _backoff.Next(interval);
-                if (retryAfter is { } asked)
-                {
-                    var capped = asked < _maxRetryAfter ? asked : _maxRetryAfter;
-                    if (capped > delay)
-                    {
-                        delay = capped;
-                    }
-                }
 
                 if (transient is not null)
                 {
@@ -484,35 +473,4 @@ internal sealed class Waiter
         || a.Progress != b.Progress
         || a.Outputs.Count != b.Outputs.Count
         || !string.Equals(a.Error?.Code, b.Error?.Code, StringComparison.Ordinal);
-}
-
-/// <summary>Poll delays: an initial interval growing by a factor to a cap, each spread by ±jitter.</summary>
-internal sealed class Backoff
-{
-    private readonly double _multiplier;
-    private readonly double _jitter;
-    private readonly Func<double> _random;
-
-    public Backoff(TimeSpan initial, TimeSpan max, double multiplier, double jitter, Func<double>? random = null)
-    {
-        Initial = initial < max ? initial : max;
-        Max = max;
-        _multiplier = multiplier;
-        _jitter = jitter;
-        _random = random ?? System.Random.Shared.NextDouble;
-    }
-
-    public TimeSpan Initial { get; }
-
-    public TimeSpan Max { get; }
-
-    public TimeSpan Next(TimeSpan current)
-    {
-        var next = current * _multiplier;
-        return next < Max ? next : Max;
-    }
-
-    /// <summary>The interval spread uniformly over [1 - jitter, 1 + jitter].</summary>
-    public TimeSpan Jittered(TimeSpan interval) =>
-        interval * (1 + (_jitter * ((2 * _random()) - 1)));
 }

@@ -155,9 +155,9 @@ internal sealed class PollLoopMembershipTests : ClientTestBase
     public void BackoffJitterSpreadsTheIntervalEvenlyOverPlusMinusJitter()
     {
         // Arrange: the random source at its extremes and its middle.
-        var low = new Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 1.5, 0.2, () => 0.0);
-        var middle = new Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 1.5, 0.2, () => 0.5);
-        var high = new Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 1.5, 0.2, () => 0.75);
+        var low = new PollBackoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 1.5, 0.2, TimeSpan.Zero, () => 0.0);
+        var middle = new PollBackoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 1.5, 0.2, TimeSpan.Zero, () => 0.5);
+        var high = new PollBackoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 1.5, 0.2, TimeSpan.Zero, () => 0.75);
 
         // Act, Assert
         using (Assert.EnterMultipleScope())
@@ -172,8 +172,8 @@ internal sealed class PollLoopMembershipTests : ClientTestBase
     public void BackoffStartsAtTheSmallerOfInitialAndMaximumAndGrowsToTheMaximum()
     {
         // Arrange
-        var capped = new Backoff(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), 1.5, 0);
-        var growing = new Backoff(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), 1.5, 0);
+        var capped = new PollBackoff(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), 1.5, 0, TimeSpan.Zero);
+        var growing = new PollBackoff(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), 1.5, 0, TimeSpan.Zero);
 
         // Act, Assert
         using (Assert.EnterMultipleScope())

@@ -1,0 +1,49 @@
+using System.Globalization;
+using AsyncTasks.Benchmarks.Infrastructure;
+
+namespace AsyncTasks.Benchmarks.Tracking;
+
+/// <summary>Runs <see cref="TrackingScenario"/> (10,000 tasks, 60 in short mode, or <c>--tasks N</c>) and writes its table.</summary>
+public static class TrackingReport
+{
+    /// <summary>The goal: the tracking layer adds at most this much worker CPU per poll over a plain GetAsync.</summary>
+    public const double OverheadTargetMicros = 2000;
+
+    public static async Task<bool> RunAsync(Report report, bool shortMode, int? tasks = null)
+    {
+        tasks ??= shortMode ? 60 : 10_000;
+        var result = await TrackingScenario.RunAsync(tasks.Value, TimeSpan.FromMinutes(shortMode ? 2 : 15), Console.WriteLine).ConfigureAwait(false);
+        report.Section(
+            "Tracking at scale (AsyncTasks.Hangfire on PostgreSQL)",
+            $"{tasks:N0} duomi tasks tracked from a process without a Hangfire server, then completed by Hangfire server processes " +
+            $"(tests/AsyncTasks.Hangfire.Worker, {result.WorkersPerProcess} Hangfire workers each, first poll interval {result.IntervalMs} ms) on a throwaway " +
+            "PostgreSQL 15 cluster; WireMock.Net (in the benchmark's process) answers each task pending, running, then succeeded, so each needs three polls. " +
+            "Time runs from all servers ready to the last task's handler call. Worker CPU = the server processes' CPU over that time ÷ polls; " +
+            "idle = what one server process costs per second with nothing to do (measured for 5 s after the run); busy = worker CPU less that idle cost " +
+            "over the run, ÷ polls (the tracking's own cost per poll); PostgreSQL likewise (its whole server, idle measured the same way). " +
+            $"A plain GetAsync in the same kind of process (no Hangfire) costs {Report.Micros(result.BaselineMicros)} of CPU. " +
+            "Size = the Hangfire schema's growth (tables and indexes) ÷ tasks, Hangfire's finished jobs included (they expire after a day).");
+        report.Table(
+            ["run", "track/s", "time", "tasks/s", "polls", "polls/s", "handler calls", "lost", "duplicates", "worker CPU per poll", "idle CPU per server-second", "busy worker CPU per poll", "busy over GetAsync", "PostgreSQL CPU per poll (busy)", "size per task", "≤ 2 ms over GetAsync (busy)"],
+            result.Rows.Select(r => (IReadOnlyList<string>)
+            [
+                r.Run,
+                Report.Number(r.TrackPerSecond, "0"),
+                Report.Number(r.Seconds, "0.0") + " s",
+                Report.Number(r.Distinct / r.Seconds, "0"),
+                r.Polls.ToString("N0", CultureInfo.InvariantCulture),
+                Report.Number(r.Polls / r.Seconds, "0"),
+                r.HandlerCalls.ToString("N0", CultureInfo.InvariantCulture),
+                r.Lost.ToString(CultureInfo.InvariantCulture),
+                r.Duplicates.ToString(CultureInfo.InvariantCulture),
+                Report.Micros(r.WorkerCpuPerPollMicros),
+                Report.Micros(r.IdleCpuPerServerSecondMicros),
+                Report.Micros(r.WorkerBusyCpuPerPollMicros),
+                Report.Micros(r.WorkerBusyCpuPerPollMicros - result.BaselineMicros),
+                $"{Report.Micros(r.PostgresCpuPerPollMicros)} ({Report.Micros(r.PostgresBusyCpuPerPollMicros)})",
+                Report.Bytes(r.BytesPerTask),
+                Report.Met(r.WorkerBusyCpuPerPollMicros - result.BaselineMicros <= OverheadTargetMicros),
+            ]));
+        return result.Rows.All(r => r.Lost == 0);
+    }
+}
