@@ -233,7 +233,7 @@ public static class GeneratedClientComparison
     /// <summary>Every response example of the spec's GET operation, in document order, with its status and compact bytes.</summary>
     private static List<SpecExample> Examples(string specFile)
     {
-        var root = SpecExamples.Load(Path.Combine(Repository.SpecsDirectory, specFile));
+        var root = AsyncTasks.Cli.Demo.SpecResource.Load(specFile).Root;
         var examples = new List<SpecExample>();
         foreach (var (_, item) in root["paths"]!.AsObject())
         {
