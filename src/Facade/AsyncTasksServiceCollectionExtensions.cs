@@ -73,7 +73,7 @@ public static class AsyncTasksServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<AsyncTasks.AsyncTasksOptions>>().Value.AcceptCompressedResponses));
 
         // One chain per handler lifetime; the order is the one HttpPipeline documents.
-        for (var index = 0; index < 4; index++)
+        for (var index = 0; index < HttpPipeline.HandlerCount(provider); index++)
         {
             var position = index;
             builder.AddHttpMessageHandler(sp =>

@@ -28,6 +28,9 @@ public sealed class AsyncTasksOptions
     /// <summary>Defaults for <see cref="ITaskClient.WaitAsync"/> when a call passes no <see cref="WaitOptions"/>.</summary>
     public WaitOptions Wait { get; set; } = new();
 
+    /// <summary>Bounds on what one answer of a provider's API may hold.</summary>
+    public AnswerLimits Answers { get; set; } = new();
+
     /// <summary>Largest output <see cref="ITaskClient.DownloadAsync"/> accepts, in bytes. Default 1 GiB.</summary>
     public long MaxDownloadBytes { get; set; } = 1L << 30;
 
@@ -106,6 +109,23 @@ public sealed class RetryOptions
     /// request then fails; a wait keeps polling). Default 5 minutes.
     /// </summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>
+/// Bounds on what one answer of a provider's API may hold. An answer beyond one fails with
+/// <see cref="TaskErrorKind.Protocol"/>, and the message names the limit. Downloads have their own,
+/// <see cref="AsyncTasksOptions.MaxDownloadBytes"/>.
+/// </summary>
+public sealed class AnswerLimits
+{
+    /// <summary>Largest answer body, in bytes. Default 128 MiB (a SkyEngine answer may carry a video inline, in base64).</summary>
+    public long MaxBytes { get; set; } = 128L << 20;
+
+    /// <summary>Most outputs one answer may list. Default 1,000.</summary>
+    public int MaxOutputs { get; set; } = 1000;
+
+    /// <summary>Deepest nesting of JSON objects and arrays. Default 64.</summary>
+    public int MaxDepth { get; set; } = 64;
 }
 
 /// <summary>How <see cref="ITaskClient.WaitAsync"/> polls.</summary>

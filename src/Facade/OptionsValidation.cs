@@ -65,6 +65,15 @@ internal static class OptionsValidation
             problems.Add($"{Section}:MaxDownloadBytes must be positive.");
         }
 
+        if (options.Answers is null)
+        {
+            problems.Add($"{Section}:Answers is null.");
+        }
+        else if (options.Answers.MaxBytes <= 0 || options.Answers.MaxOutputs <= 0 || options.Answers.MaxDepth is <= 0 or > 1000)
+        {
+            problems.Add($"{Section}:Answers:MaxBytes and MaxOutputs must be positive, MaxDepth between 1 and 1000.");
+        }
+
         if (options.Retry is null)
         {
             problems.Add($"{Section}:Retry is null.");
@@ -206,6 +215,12 @@ internal static class OptionsValidation
             MaxInterval = options.Wait.MaxInterval,
             Multiplier = options.Wait.Multiplier,
             Jitter = options.Wait.Jitter,
+        },
+        Answers = new AnswerLimits
+        {
+            MaxBytes = options.Answers.MaxBytes,
+            MaxOutputs = options.Answers.MaxOutputs,
+            MaxDepth = options.Answers.MaxDepth,
         },
         MaxDownloadBytes = options.MaxDownloadBytes,
         RequestTimeout = options.RequestTimeout,
