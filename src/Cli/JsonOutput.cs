@@ -128,7 +128,18 @@ internal static class JsonOutput
     public static string KindName(TaskOutputKind kind) => kind == TaskOutputKind.Video ? "video" : "image";
 
     /// <summary>authentication, not_found, rate_limited, server, protocol, transport or timeout.</summary>
-    public static string ErrorKindName(TaskErrorKind kind) => kind.GetName();
+    public static string ErrorKindName(TaskErrorKind kind) => kind switch
+    {
+        // The CLI's own output contract (README, "Errors and exit codes"), written here rather than asked of the library.
+        TaskErrorKind.Authentication => "authentication",
+        TaskErrorKind.NotFound => "not_found",
+        TaskErrorKind.RateLimited => "rate_limited",
+        TaskErrorKind.Server => "server",
+        TaskErrorKind.Protocol => "protocol",
+        TaskErrorKind.Transport => "transport",
+        TaskErrorKind.Timeout => "timeout",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>ISO-8601 in UTC (<c>2026-03-02T08:15:30Z</c>, fractions only when present), or <see langword="null"/>.</summary>
     public static string? Time(DateTimeOffset? value) =>

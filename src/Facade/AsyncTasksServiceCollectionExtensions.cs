@@ -25,7 +25,16 @@ public static class AsyncTasksServiceCollectionExtensions
         Action<AsyncTasks.AsyncTasksOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<AsyncTasks.AsyncTasksOptions>().Bind(configuration);
+        services.AddOptions<AsyncTasks.AsyncTasksOptions>()
+            .Bind(configuration)
+            .Configure(options =>
+            {
+                // Each provider's settings from its own section, AsyncTasks:<Provider> (e.g. AsyncTasks:Duomi:ApiKey).
+                foreach (var provider in AsyncTasks.ProviderNames.All)
+                {
+                    configuration.GetSection(provider.ToString()).Bind(options.For(provider));
+                }
+            });
         return services.AddAsyncTasks(configure ?? (_ => { }));
     }
 

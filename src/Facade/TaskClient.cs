@@ -66,7 +66,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
             HttpPipeline.ThrowIfFollowsRedirects(transport);
         }
 
-        _options = OptionsValidation.Copy(options);
+        _options = options.Clone();
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TaskClient>();
         _keys = OptionsValidation.KeyBindings(_options);

@@ -29,11 +29,9 @@ public enum TaskErrorKind
 }
 
 /// <summary>Helpers for <see cref="TaskErrorKind"/>.</summary>
-public static class TaskErrorKindExtensions
+internal static class TaskErrorKindExtensions
 {
     /// <summary>The kind's text name: authentication, not_found, rate_limited, server, protocol, transport or timeout.</summary>
-    /// <param name="kind">The kind.</param>
-    /// <returns>The lower-case text name.</returns>
     public static string GetName(this TaskErrorKind kind) => kind switch
     {
         TaskErrorKind.Authentication => "authentication",

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
@@ -78,16 +79,23 @@ internal sealed class ApiAnswerHandler(Provider provider, KeyMask mask, long max
             }
 
             using var buffer = new MemoryStream();
-            var chunk = new byte[ChunkSize];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+            try
             {
-                if (buffer.Length + read > maxBytes)
+                int read;
+                while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    throw TooLarge(status);
-                }
+                    if (buffer.Length + read > maxBytes)
+                    {
+                        throw TooLarge(status);
+                    }
 
-                buffer.Write(chunk, 0, read);
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
             }
 
             return buffer.ToArray();

@@ -24,10 +24,15 @@ internal sealed class KeyMask
 
     private static readonly byte[] MaskBytes = Encoding.UTF8.GetBytes(Mask);
 
+    private static readonly SearchValues<char> Escapes = SearchValues.Create("%\\+");
+
     private readonly (byte[] Bytes, SearchValues<byte> Starts)[] _keys;
 
-    /// <summary>The characters a key in any form starts with: text without any of them is left as it is, unencoded.</summary>
-    private readonly SearchValues<char> _textStarts;
+    /// <summary>
+    /// The first two characters of each key: text holding none of them, and no escape character ('%', '\\', '+'), holds
+    /// no key in any form, and is left as it is without being encoded (most header values).
+    /// </summary>
+    private readonly string[] _prefixes;
 
     public KeyMask(IEnumerable<string?> keys)
     {
@@ -38,7 +43,7 @@ internal sealed class KeyMask
             .OrderByDescending(k => k.Length)
             .ToList();
         _keys = [.. texts.Select(k => Encoding.UTF8.GetBytes(k)).Select(b => (b, Starts(b[0])))];
-        _textStarts = SearchValues.Create([.. texts.Select(k => k[0]).Distinct(), '%', '\\', '+']);
+        _prefixes = [.. texts.Select(k => k[..2]).Distinct(StringComparer.Ordinal)];
 
         // Where a key could start in UTF-8 text: its first byte as written, or an escape ('+' too when it starts with a space).
         static SearchValues<byte> Starts(byte first) =>
@@ -53,7 +58,8 @@ internal sealed class KeyMask
     /// <summary>The text with every key masked; the same instance when it holds none.</summary>
     public string? Apply(string? text)
     {
-        if (string.IsNullOrEmpty(text) || IsEmpty || !text.AsSpan().ContainsAny(_textStarts))
+        if (string.IsNullOrEmpty(text) || IsEmpty
+            || (!text.AsSpan().ContainsAny(Escapes) && !HoldsAPrefix(text)))
         {
             return text;
         }
@@ -61,6 +67,19 @@ internal sealed class KeyMask
         var bytes = Encoding.UTF8.GetBytes(text);
         var masked = Apply(bytes);
         return ReferenceEquals(masked, bytes) ? text : Encoding.UTF8.GetString(masked);
+    }
+
+    private bool HoldsAPrefix(string text)
+    {
+        foreach (var prefix in _prefixes)
+        {
+            if (text.Contains(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The UTF-8 text with every key masked: <paramref name="text"/> itself when it holds none, else a new array.</summary>

@@ -23,6 +23,8 @@ internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
 
     public override Provider Provider => Provider.Duomi;
 
+    public override string Name => "duomi";
+
     public override Uri? DefaultBaseUrl { get; } = new("https://duomiapi.com/");
 
     public override TimeSpan DefaultPollInterval { get; } = TimeSpan.FromSeconds(2);

@@ -25,6 +25,8 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
 
     public override Provider Provider => Provider.Kexiang;
 
+    public override string Name => "kexiang";
+
     // The page names no host; third-party integrations use this one. Configurable.
     public override Uri? DefaultBaseUrl { get; } = new("https://kexiangai.com/");
 

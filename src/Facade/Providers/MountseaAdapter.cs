@@ -25,6 +25,8 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
 
     public override Provider Provider => Provider.Mountsea;
 
+    public override string Name => "mountsea";
+
     public override Uri? DefaultBaseUrl { get; } = new("https://api.mountsea.ai/");
 
     // A sibling Mountsea API recommends polling every 3–5 s.

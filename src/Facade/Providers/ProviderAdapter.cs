@@ -25,6 +25,9 @@ internal abstract class ProviderAdapter
 
     public abstract Provider Provider { get; }
 
+    /// <summary>The text name, as in <see cref="TaskRef"/> strings and on the command line (e.g. <c>tencent-vod</c>).</summary>
+    public abstract string Name { get; }
+
     /// <summary>The published base URL, or <see langword="null"/> when the user must configure one.</summary>
     public abstract Uri? DefaultBaseUrl { get; }
 

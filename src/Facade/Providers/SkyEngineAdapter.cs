@@ -32,6 +32,8 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
 
     public override Provider Provider => Provider.SkyEngine;
 
+    public override string Name => "skyengine";
+
     public override Uri? DefaultBaseUrl { get; } = new("https://model-api.skyengine.com.cn/");
 
     // Veo takes minutes; polling faster only spends the rate limit.

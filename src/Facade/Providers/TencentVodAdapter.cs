@@ -29,6 +29,8 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
 
     public override Provider Provider => Provider.TencentVod;
 
+    public override string Name => "tencent-vod";
+
     public override Uri? DefaultBaseUrl => null;
 
     public override TimeSpan DefaultPollInterval { get; } = TimeSpan.FromSeconds(2);

@@ -273,7 +273,7 @@ internal sealed class ApiKeySecurityTests : ClientTestBase
             AssertNoKey(text, "a ToString()");
         }
 
-        Assert.That(options.Duomi.ToString(), Does.Contain("(set)"));
+        Assert.That(options.For(Provider.Duomi).ToString(), Does.Contain("(set)"));
         AssertNoKeyInLogs();
     }
 

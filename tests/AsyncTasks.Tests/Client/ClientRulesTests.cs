@@ -79,7 +79,7 @@ internal sealed class ClientRulesTests : ClientTestBase
         // Arrange: a key with '/', '+' and '=', echoed JSON-escaped (hex in either case) and percent-encoded (non-ASCII
         // keys: ApiAnswerHandlerTests, since a header carries ASCII only).
         const string key = "sk/live+Ab==Zq9x";
-        var options = CreateOptions(o => o.Mountsea.ApiKey = key);
+        var options = CreateOptions(o => o.For(Provider.Mountsea).ApiKey = key);
         var escaped = "sk\\/live\\u002BAb\\u003d\\u003DZq9x";
         var encoded = Uri.EscapeDataString(key);
         var succeeded = $$$"""{"taskId":"{{{ProviderCase.Mountsea.TaskId}}}","status":"completed","traceId":"t-{{{escaped}}}","result":{"imageUrls":["https://cdn.example.com/a.png?token={{{encoded}}}"]}}""";
