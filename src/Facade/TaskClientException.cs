@@ -28,23 +28,6 @@ public enum TaskErrorKind
     Timeout,
 }
 
-/// <summary>Helpers for <see cref="TaskErrorKind"/>.</summary>
-internal static class TaskErrorKindExtensions
-{
-    /// <summary>The kind's text name: authentication, not_found, rate_limited, server, protocol, transport or timeout.</summary>
-    public static string GetName(this TaskErrorKind kind) => kind switch
-    {
-        TaskErrorKind.Authentication => "authentication",
-        TaskErrorKind.NotFound => "not_found",
-        TaskErrorKind.RateLimited => "rate_limited",
-        TaskErrorKind.Server => "server",
-        TaskErrorKind.Protocol => "protocol",
-        TaskErrorKind.Transport => "transport",
-        TaskErrorKind.Timeout => "timeout",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a defined error kind."),
-    };
-}
-
 /// <summary>
 /// A request to a provider failed. Every failure of AsyncTasks other than argument and configuration errors is
 /// of this type; <see cref="Kind"/> says what happened and <see cref="IsTransient"/> whether trying again may help.

@@ -110,15 +110,6 @@ internal sealed class ModelTextTests
         }
     }
 
-    [TestCase(TaskErrorKind.Authentication, "authentication")]
-    [TestCase(TaskErrorKind.NotFound, "not_found")]
-    [TestCase(TaskErrorKind.RateLimited, "rate_limited")]
-    [TestCase(TaskErrorKind.Server, "server")]
-    [TestCase(TaskErrorKind.Protocol, "protocol")]
-    [TestCase(TaskErrorKind.Transport, "transport")]
-    [TestCase(TaskErrorKind.Timeout, "timeout")]
-    public void EveryErrorKindHasItsTextName(TaskErrorKind kind, string name) => Assert.That(kind.GetName(), Is.EqualTo(name));
-
     [Test]
     public void UndefinedEnumValuesAreRefusedSayingSo()
     {
@@ -126,9 +117,6 @@ internal sealed class ModelTextTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(
-                () => ((TaskErrorKind)42).GetName(),
-                Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.StartsWith("Not a defined error kind.").And.Property("ParamName").EqualTo("kind"));
             Assert.That(
                 () => Undefined.GetName(),
                 Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.StartsWith("Not a defined provider.").And.Property("ParamName").EqualTo("provider"));
