@@ -13,7 +13,7 @@ public static class AsyncTasksModelFactory
     /// <param name="createdAt">Creation time, if known.</param>
     /// <param name="finishedAt">Finish time, if known.</param>
     /// <param name="requestId">The provider's request id, if any.</param>
-    /// <param name="rawResponse">The generated response object, if any.</param>
+    /// <param name="rawResponse">The answer body, if any.</param>
     /// <returns>The snapshot.</returns>
     public static TaskSnapshot TaskSnapshot(
         TaskRef task,
@@ -25,7 +25,7 @@ public static class AsyncTasksModelFactory
         DateTimeOffset? createdAt = null,
         DateTimeOffset? finishedAt = null,
         string? requestId = null,
-        object? rawResponse = null)
+        BinaryData? rawResponse = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         if (progress is < 0 or > 100)
@@ -33,7 +33,9 @@ public static class AsyncTasksModelFactory
             throw new ArgumentOutOfRangeException(nameof(progress), progress, "Progress is 0 to 100.");
         }
 
-        return new(task, state, providerState, progress, outputs?.ToArray() ?? [], error, createdAt, finishedAt, requestId, rawResponse);
+        // Outputs are immutable: those built without a task are copied with its provider, so they can be downloaded.
+        var owned = outputs?.Select(o => o.Source is null ? new TaskOutput(o.Kind, o.Url, o.InlineData, o.MimeType, o.FileName, o.ExpiresAt, task.Provider) : o).ToArray();
+        return new(task, state, providerState, progress, owned ?? [], error, createdAt, finishedAt, requestId, rawResponse);
     }
 
     /// <summary>Builds a <see cref="AsyncTasks.TaskOutput"/> behind a URL.</summary>

@@ -25,7 +25,16 @@ public static class AsyncTasksServiceCollectionExtensions
         Action<AsyncTasks.AsyncTasksOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<AsyncTasks.AsyncTasksOptions>().Bind(configuration);
+        services.AddOptions<AsyncTasks.AsyncTasksOptions>()
+            .Bind(configuration)
+            .Configure(options =>
+            {
+                // Each provider's settings from its own section, AsyncTasks:<Provider> (e.g. AsyncTasks:Duomi:ApiKey).
+                foreach (var provider in AsyncTasks.ProviderNames.All)
+                {
+                    configuration.GetSection(provider.ToString()).Bind(options.For(provider));
+                }
+            });
         return services.AddAsyncTasks(configure ?? (_ => { }));
     }
 
@@ -76,7 +85,7 @@ public static class AsyncTasksServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<AsyncTasks.AsyncTasksOptions>>().Value.AcceptCompressedResponses));
 
         // One chain per handler lifetime; the order is the one HttpPipeline documents.
-        for (var index = 0; index < 4; index++)
+        for (var index = 0; index < HttpPipeline.HandlerCount(provider); index++)
         {
             var position = index;
             builder.AddHttpMessageHandler(sp =>

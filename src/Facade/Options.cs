@@ -7,26 +7,17 @@ public sealed class AsyncTasksOptions
     /// <summary>The configuration section <c>AddAsyncTasks(IConfiguration)</c> reads by default.</summary>
     public const string SectionName = "AsyncTasks";
 
-    /// <summary>Mountsea settings. Default base URL <c>https://api.mountsea.ai</c>.</summary>
-    public ProviderOptions Mountsea { get; set; } = new();
-
-    /// <summary>Duomi settings. Default base URL <c>https://duomiapi.com</c>.</summary>
-    public ProviderOptions Duomi { get; set; } = new();
-
-    /// <summary>Kexiang settings. Default base URL <c>https://kexiangai.com</c>.</summary>
-    public ProviderOptions Kexiang { get; set; } = new();
-
-    /// <summary>Tencent VOD gateway settings. There is no default base URL: set the gateway's.</summary>
-    public ProviderOptions TencentVod { get; set; } = new();
-
-    /// <summary>SkyEngine settings. Default base URL <c>https://model-api.skyengine.com.cn</c>.</summary>
-    public ProviderOptions SkyEngine { get; set; } = new();
+    /// <summary>One settings object per provider, each bound from <c>AsyncTasks:&lt;Provider&gt;</c> (e.g. <c>AsyncTasks:Duomi:ApiKey</c>).</summary>
+    private Dictionary<Provider, ProviderOptions> _providers = ProviderNames.All.ToDictionary(p => p, _ => new ProviderOptions());
 
     /// <summary>How failed requests are retried.</summary>
     public RetryOptions Retry { get; set; } = new();
 
     /// <summary>Defaults for <see cref="ITaskClient.WaitAsync"/> when a call passes no <see cref="WaitOptions"/>.</summary>
     public WaitOptions Wait { get; set; } = new();
+
+    /// <summary>Bounds on what one answer of a provider's API may hold.</summary>
+    public AnswerLimits Answers { get; set; } = new();
 
     /// <summary>Largest output <see cref="ITaskClient.DownloadAsync"/> accepts, in bytes. Default 1 GiB.</summary>
     public long MaxDownloadBytes { get; set; } = 1L << 30;
@@ -45,23 +36,36 @@ public sealed class AsyncTasksOptions
     /// </summary>
     public bool AcceptCompressedResponses { get; set; }
 
-    /// <summary>The settings of <paramref name="provider"/>.</summary>
+    /// <summary>
+    /// The settings of <paramref name="provider"/>, to read or change, e.g.
+    /// <c>options.For(Provider.Duomi).ApiKey = key</c>. Configuration binds them from <c>AsyncTasks:&lt;Provider&gt;</c>.
+    /// </summary>
     /// <param name="provider">The provider.</param>
     /// <returns>Its settings object (never <see langword="null"/>).</returns>
-    public ProviderOptions For(Provider provider) => provider switch
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined provider.</exception>
+    public ProviderOptions For(Provider provider) =>
+        _providers.TryGetValue(provider, out var settings)
+            ? settings
+            : throw new ArgumentOutOfRangeException(nameof(provider), provider, "Not a defined provider.");
+
+    /// <summary>A deep copy, so that the caller's later changes do not reach a running client.</summary>
+    internal AsyncTasksOptions Clone()
     {
-        Provider.Mountsea => Mountsea,
-        Provider.Duomi => Duomi,
-        Provider.Kexiang => Kexiang,
-        Provider.TencentVod => TencentVod,
-        Provider.SkyEngine => SkyEngine,
-        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Not a defined provider."),
-    };
+        var copy = (AsyncTasksOptions)MemberwiseClone();
+        copy._providers = _providers.ToDictionary(p => p.Key, p => p.Value.Copy());
+        copy.Retry = Retry.Copy();
+        copy.Wait = Wait.Copy();
+        copy.Answers = Answers.Copy();
+        return copy;
+    }
 }
 
 /// <summary>Settings of one provider.</summary>
 public sealed class ProviderOptions
 {
+    /// <summary>A copy, field by field (the settings hold only values).</summary>
+    internal ProviderOptions Copy() => (ProviderOptions)MemberwiseClone();
+
     /// <summary>
     /// The provider's base URL. When unset, the provider's published one is used (there is none for
     /// <see cref="Provider.TencentVod"/>). Requests carry the key only to this origin.
@@ -92,6 +96,9 @@ public sealed class ProviderOptions
 /// <summary>How requests that failed for a transient reason (HTTP 408, 424, 429, 5xx, connection failures) are retried.</summary>
 public sealed class RetryOptions
 {
+    /// <summary>A copy, field by field (the settings hold only values).</summary>
+    internal RetryOptions Copy() => (RetryOptions)MemberwiseClone();
+
     /// <summary>Retries of one request after its first attempt. Default 3; 0 turns retries off.</summary>
     public int MaxRetries { get; set; } = 3;
 
@@ -108,9 +115,32 @@ public sealed class RetryOptions
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
 }
 
+/// <summary>
+/// Bounds on what one answer of a provider's API may hold. An answer beyond one fails with
+/// <see cref="TaskErrorKind.Protocol"/>, and the message names the limit. Downloads have their own,
+/// <see cref="AsyncTasksOptions.MaxDownloadBytes"/>.
+/// </summary>
+public sealed class AnswerLimits
+{
+    /// <summary>A copy, field by field (the settings hold only values).</summary>
+    internal AnswerLimits Copy() => (AnswerLimits)MemberwiseClone();
+
+    /// <summary>Largest answer body, in bytes. Default 128 MiB (a SkyEngine answer may carry a video inline, in base64).</summary>
+    public long MaxBytes { get; set; } = 128L << 20;
+
+    /// <summary>Most outputs one answer may list. Default 1,000.</summary>
+    public int MaxOutputs { get; set; } = 1000;
+
+    /// <summary>Deepest nesting of JSON objects and arrays. Default 64.</summary>
+    public int MaxDepth { get; set; } = 64;
+}
+
 /// <summary>How <see cref="ITaskClient.WaitAsync"/> polls.</summary>
 public sealed class WaitOptions
 {
+    /// <summary>A copy, field by field (the settings hold only values).</summary>
+    internal WaitOptions Copy() => (WaitOptions)MemberwiseClone();
+
     /// <summary>How long to wait in all before giving up with <see cref="TaskWaitTimeoutException"/>. Default 30 minutes.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 

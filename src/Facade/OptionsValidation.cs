@@ -15,12 +15,6 @@ internal static class OptionsValidation
         foreach (var provider in ProviderNames.All)
         {
             var settings = options.For(provider);
-            if (settings is null)
-            {
-                problems.Add($"{Key(provider)} is null; remove it or set its properties.");
-                continue;
-            }
-
             if (settings.BaseUrl is { } url)
             {
                 if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
@@ -63,6 +57,15 @@ internal static class OptionsValidation
         if (options.MaxDownloadBytes <= 0)
         {
             problems.Add($"{Section}:MaxDownloadBytes must be positive.");
+        }
+
+        if (options.Answers is null)
+        {
+            problems.Add($"{Section}:Answers is null.");
+        }
+        else if (options.Answers.MaxBytes <= 0 || options.Answers.MaxOutputs <= 0 || options.Answers.MaxDepth is <= 0 or > 1000)
+        {
+            problems.Add($"{Section}:Answers:MaxBytes and MaxOutputs must be positive, MaxDepth between 1 and 1000.");
         }
 
         if (options.Retry is null)
@@ -183,43 +186,6 @@ internal static class OptionsValidation
                 ProviderRegistry.Get(p).KeyScheme,
                 options.For(p).ApiKey!))
             .ToList();
-
-    /// <summary>A deep copy, so the caller's later changes do not reach a running client.</summary>
-    public static AsyncTasksOptions Copy(AsyncTasksOptions options) => new()
-    {
-        Mountsea = Copy(options.Mountsea),
-        Duomi = Copy(options.Duomi),
-        Kexiang = Copy(options.Kexiang),
-        TencentVod = Copy(options.TencentVod),
-        SkyEngine = Copy(options.SkyEngine),
-        Retry = new RetryOptions
-        {
-            MaxRetries = options.Retry.MaxRetries,
-            Delay = options.Retry.Delay,
-            MaxDelay = options.Retry.MaxDelay,
-            MaxRetryAfter = options.Retry.MaxRetryAfter,
-        },
-        Wait = new WaitOptions
-        {
-            Timeout = options.Wait.Timeout,
-            InitialInterval = options.Wait.InitialInterval,
-            MaxInterval = options.Wait.MaxInterval,
-            Multiplier = options.Wait.Multiplier,
-            Jitter = options.Wait.Jitter,
-        },
-        MaxDownloadBytes = options.MaxDownloadBytes,
-        RequestTimeout = options.RequestTimeout,
-        UserAgent = options.UserAgent,
-        AcceptCompressedResponses = options.AcceptCompressedResponses,
-    };
-
-    private static ProviderOptions Copy(ProviderOptions options) => new()
-    {
-        BaseUrl = options.BaseUrl,
-        ApiKey = options.ApiKey,
-        AllowInsecureHttp = options.AllowInsecureHttp,
-        PollInterval = options.PollInterval,
-    };
 
     private static string Key(Provider provider) =>
         string.Create(CultureInfo.InvariantCulture, $"{Section}:{provider}");

@@ -22,46 +22,29 @@ public enum Provider
 /// <summary>The text names of <see cref="Provider"/> values, as used in <see cref="TaskRef"/> strings, configuration and the command line.</summary>
 public static class ProviderNames
 {
-    private static readonly Dictionary<Provider, string> Names = new()
-    {
-        [Provider.Mountsea] = "mountsea",
-        [Provider.Duomi] = "duomi",
-        [Provider.Kexiang] = "kexiang",
-        [Provider.TencentVod] = "tencent-vod",
-        [Provider.SkyEngine] = "skyengine",
-    };
-
-    private static readonly Dictionary<string, Provider> ByName = Names.ToDictionary(
-        pair => pair.Value,
-        pair => pair.Key,
-        StringComparer.OrdinalIgnoreCase);
-
     /// <summary>Every provider, in declaration order.</summary>
     public static IReadOnlyList<Provider> All { get; } = Enum.GetValues<Provider>();
+
+    // The names are the adapters' (each provider is described in one place, its adapter).
+    private static readonly Dictionary<string, Provider> ByName = All.ToDictionary(
+        p => AsyncTasks.Providers.ProviderRegistry.Get(p).Name,
+        StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The text name of <paramref name="provider"/>, e.g. <c>tencent-vod</c>.</summary>
     /// <param name="provider">The provider.</param>
     /// <returns>The lower-case text name.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined provider.</exception>
-    public static string GetName(this Provider provider) =>
-        Names.TryGetValue(provider, out var name)
-            ? name
-            : throw new ArgumentOutOfRangeException(nameof(provider), provider, "Not a defined provider.");
+    public static string GetName(this Provider provider) => AsyncTasks.Providers.ProviderRegistry.Get(provider).Name;
 
     /// <summary>
     /// The provider's published base URL, used when <see cref="ProviderOptions.BaseUrl"/> is unset; <see langword="null"/>
-    /// for <see cref="Provider.TencentVod"/>, whose gateway must be configured.
+    /// for <see cref="Provider.TencentVod"/>, whose gateway must be configured. Public on purpose: an application (the
+    /// <c>asynctasks providers</c> command among them) can show which gateway a configuration would use.
     /// </summary>
     /// <param name="provider">The provider.</param>
     /// <returns>The default base URL (ending with '/'), or <see langword="null"/>.</returns>
     public static Uri? GetDefaultBaseUrl(this Provider provider) =>
         AsyncTasks.Providers.ProviderRegistry.Get(provider).DefaultBaseUrl;
-
-    /// <summary>The first delay between polls of a wait when neither the wait nor the provider's options set one.</summary>
-    /// <param name="provider">The provider.</param>
-    /// <returns>2 s for the image gateways, 3 s for Mountsea, 5 s for SkyEngine (Veo).</returns>
-    public static TimeSpan GetDefaultPollInterval(this Provider provider) =>
-        AsyncTasks.Providers.ProviderRegistry.Get(provider).DefaultPollInterval;
 
     /// <summary>Reads a provider from its text name (case-insensitive).</summary>
     /// <param name="name">A name such as <c>duomi</c> or <c>tencent-vod</c>.</param>
@@ -81,5 +64,5 @@ public static class ProviderNames
         TryParse(name, out var provider)
             ? provider
             : throw new FormatException(
-                $"Unknown provider '{name}'. Known providers: {string.Join(", ", Names.Values)}.");
+                $"Unknown provider '{name}'. Known providers: {string.Join(", ", ByName.Keys)}.");
 }

@@ -23,15 +23,12 @@ public sealed class TaskClient : ITaskClient, IDisposable
     private readonly Func<Provider, HttpClient> _createClient;
     private readonly Lazy<HttpClient> _downloadClient;
     private readonly ConcurrentDictionary<Provider, Lazy<HttpClient>> _clients = new();
-
-    /// <summary>Per provider (by value): its HTTP client once created, read without a dictionary lookup.</summary>
-    private readonly HttpClient?[] _created = new HttpClient?[ProviderNames.All.Count];
     private readonly ConcurrentDictionary<TaskRef, PollLoop> _loops = new();
+
+    /// <summary>The delays each running poll loop was started with: a waiter that joins it must ask for the same.</summary>
+    private readonly ConditionalWeakTable<PollLoop, PollSettings> _loopSettings = new();
     private readonly HttpMessageHandler? _ownedTransport;
     private readonly IReadOnlyList<KeyBinding> _keys;
-
-    /// <summary>Per provider (by value): the key bytes its readers overwrite in successful answers, or <see langword="null"/>.</summary>
-    private readonly byte[]?[] _secrets;
     private bool _disposed;
 
     /// <summary>Creates a client with its own HTTP connections.</summary>
@@ -40,9 +37,11 @@ public sealed class TaskClient : ITaskClient, IDisposable
     /// <param name="timeProvider">The clock of every delay; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="transport">
     /// The innermost HTTP handler (e.g. a proxy-configured <see cref="SocketsHttpHandler"/>); when <see langword="null"/>
-    /// the client creates one. A given transport must not follow redirects itself; the client does not dispose it.
+    /// the client creates one. It must not follow redirects itself (the client follows them, and strips the key on the
+    /// way): a <see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/> with <c>AllowAutoRedirect</c> true,
+    /// directly or under delegating handlers, is refused. The client does not dispose it.
     /// </param>
-    /// <exception cref="ArgumentException">The options are invalid; the message says what to set.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (the message says what to set), or the transport follows redirects.</exception>
     public TaskClient(
         AsyncTasksOptions options,
         ILoggerFactory? loggerFactory = null,
@@ -62,15 +61,15 @@ public sealed class TaskClient : ITaskClient, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         OptionsValidation.ThrowIfInvalid(options);
-        _options = OptionsValidation.Copy(options);
+        if (transport is not null)
+        {
+            HttpPipeline.ThrowIfFollowsRedirects(transport);
+        }
+
+        _options = options.Clone();
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TaskClient>();
         _keys = OptionsValidation.KeyBindings(_options);
-        _secrets = new byte[]?[ProviderNames.All.Count];
-        foreach (var binding in _keys)
-        {
-            _secrets[(int)binding.Provider] = ApiKeyHandler.SecretOf(binding);
-        }
 
         if (factory is not null)
         {
@@ -103,22 +102,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
     /// <inheritdoc />
     public Task<TaskSnapshot> GetAsync(TaskRef task, CancellationToken cancellationToken = default)
     {
-        // Not an async method (one task less per read), but its argument errors still arrive through the task.
-        ProviderAdapter adapter;
-        HttpClient http;
-        try
-        {
-            ArgumentNullException.ThrowIfNull(task);
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            adapter = ProviderRegistry.Get(task.Provider);
-            adapter.ValidateTask(task);
-            http = GetHttpClient(task.Provider);
-        }
-        catch (Exception exception)
-        {
-            return Task.FromException<TaskSnapshot>(exception);
-        }
-
+        var (adapter, http) = Resolve(task);
         return ReadAsync(adapter, http, task, cancellationToken);
     }
 
@@ -134,10 +118,21 @@ public sealed class TaskClient : ITaskClient, IDisposable
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<TaskSnapshot> WatchAsync(
+    public IAsyncEnumerable<TaskSnapshot> WatchAsync(
         TaskRef task,
         WaitOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
+    {
+        // Checked now, as by every other method, not at the first MoveNextAsync.
+        Resolve(task);
+        OptionsValidation.ThrowIfInvalid(options ?? _options.Wait, nameof(options));
+        return WatchCoreAsync(task, options, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<TaskSnapshot> WatchCoreAsync(
+        TaskRef task,
+        WaitOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateUnbounded<TaskSnapshot>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -214,13 +209,11 @@ public sealed class TaskClient : ITaskClient, IDisposable
         Channel<TaskSnapshot>? channel,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        var (adapter, http) = Resolve(task);
         var wait = options ?? _options.Wait;
         OptionsValidation.ThrowIfInvalid(wait, nameof(options));
-        var adapter = ProviderRegistry.Get(task.Provider);
-        adapter.ValidateTask(task);
-        var http = GetHttpClient(task.Provider);
+        var backoff = PollBackoff.For(task.Provider, _options, wait);
+        var settings = new PollSettings(backoff.Initial, backoff.Max, wait.Multiplier, wait.Jitter);
 
         var waiter = new Waiter(wait.Timeout, progress, channel, cancellationToken);
         while (true)
@@ -229,14 +222,24 @@ public sealed class TaskClient : ITaskClient, IDisposable
             var loop = _loops.GetOrAdd(task, key =>
             {
                 created = true;
-                return new PollLoop(
+                var started = new PollLoop(
                     key,
                     (t, ct) => ReadAsync(adapter, http, t, ct),
-                    PollBackoff.For(key.Provider, _options, wait),
+                    backoff,
                     _time,
                     _logger,
                     closed => _loops.TryRemove(new KeyValuePair<TaskRef, PollLoop>(closed.Task, closed)));
+                _loopSettings.AddOrUpdate(started, settings);
+                return started;
             });
+
+            // Concurrent waits share one loop, so its delays are the first waiter's: other delays would be ignored.
+            if (!created && _loopSettings.TryGetValue(loop, out var running) && running != settings)
+            {
+                throw new InvalidOperationException(
+                    $"A wait for {task} is already polling in this client with other delays ({running}); concurrent waits for one " +
+                    "task share one poll loop. Pass the same WaitOptions (only Timeout may differ), or wait once it has ended.");
+            }
 
             if (loop.TryJoin(waiter, start: created))
             {
@@ -294,68 +297,36 @@ public sealed class TaskClient : ITaskClient, IDisposable
         }
     }
 
-    private Task<TaskSnapshot> ReadAsync(ProviderAdapter adapter, HttpClient http, TaskRef task, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a call's task before any I/O and finds its adapter and HTTP client. Every method of the client throws its
+    /// argument and configuration errors here, synchronously, from the call itself.
+    /// </summary>
+    private (ProviderAdapter Adapter, HttpClient Http) Resolve(TaskRef task)
     {
-        if (AsyncTasksTelemetry.ActivitySource.HasListeners() || AsyncTasksTelemetry.Polls.Enabled || AsyncTasksTelemetry.PollDuration.Enabled)
-        {
-            return ReadObservedAsync(adapter, http, task, cancellationToken);
-        }
-
-        // Nothing listens: no activity, no measurements, so no asynchronous method either when the answer is already
-        // there (an in-memory transport, a response buffered by a handler); only the Debug log remains.
-        ValueTask<TaskSnapshot> reading;
-        try
-        {
-            // The id was checked by GetAsync or, for a wait, when the waiter joined.
-            reading = adapter.GetAsync(task, http, cancellationToken, _time, _secrets[(int)task.Provider], idChecked: true);
-        }
-        catch (Exception exception)
-        {
-            return Task.FromException<TaskSnapshot>(exception);
-        }
-
-        if (reading.IsCompletedSuccessfully)
-        {
-            var snapshot = reading.Result;
-            LogRead(task, snapshot);
-            return Task.FromResult(snapshot);
-        }
-
-        return AwaitAndLogAsync(reading, task);
-
-        async Task<TaskSnapshot> AwaitAndLogAsync(ValueTask<TaskSnapshot> reading, TaskRef task)
-        {
-            var snapshot = await reading.ConfigureAwait(false);
-            LogRead(task, snapshot);
-            return snapshot;
-        }
+        ArgumentNullException.ThrowIfNull(task);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var adapter = ProviderRegistry.Get(task.Provider);
+        adapter.ValidateId(task.Id);
+        return (adapter, GetHttpClient(task.Provider));
     }
 
-    private void LogRead(TaskRef task, TaskSnapshot snapshot)
+    private async Task<TaskSnapshot> ReadAsync(ProviderAdapter adapter, HttpClient http, TaskRef task, CancellationToken cancellationToken)
     {
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            Log.TaskRead(_logger, task.ToString(), snapshot.State.GetName(), snapshot.ProviderState, snapshot.Progress);
-        }
-    }
-
-    private async Task<TaskSnapshot> ReadObservedAsync(ProviderAdapter adapter, HttpClient http, TaskRef task, CancellationToken cancellationToken)
-    {
-        // Each diagnostic costs only when someone listens: no activity without listeners (StartActivity returns
-        // null), no clock reads or tags without an enabled instrument, no formatting of the task without a logger.
         using var activity = AsyncTasksTelemetry.ActivitySource.StartActivity("AsyncTasks.Get");
         activity?.SetTag("asynctasks.provider", task.Provider.GetName());
         activity?.SetTag("asynctasks.task_id", task.Id);
-        var measured = AsyncTasksTelemetry.Polls.Enabled || AsyncTasksTelemetry.PollDuration.Enabled;
-        var started = measured ? _time.GetTimestamp() : 0;
+        var started = _time.GetTimestamp();
         string outcome = "error";
         try
         {
-            // The id was checked by GetAsync or, for a wait, when the waiter joined.
-            var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time, _secrets[(int)task.Provider], idChecked: true).ConfigureAwait(false);
+            var snapshot = await adapter.GetAsync(task, http, cancellationToken, _time, _options.Answers.MaxOutputs).ConfigureAwait(false);
             outcome = snapshot.State.GetName();
             activity?.SetTag("asynctasks.state", outcome);
-            LogRead(task, snapshot);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.TaskRead(_logger, task.ToString(), snapshot.State.GetName(), snapshot.ProviderState, snapshot.Progress);
+            }
+
             return snapshot;
         }
         catch (TaskClientException exception)
@@ -366,33 +337,16 @@ public sealed class TaskClient : ITaskClient, IDisposable
         }
         finally
         {
-            if (measured)
-            {
-                var provider = new KeyValuePair<string, object?>("provider", task.Provider.GetName());
-                AsyncTasksTelemetry.Polls.Add(1, provider, new KeyValuePair<string, object?>("outcome", outcome));
-                AsyncTasksTelemetry.PollDuration.Record(_time.GetElapsedTime(started).TotalSeconds, provider);
-            }
+            var provider = new KeyValuePair<string, object?>("provider", task.Provider.GetName());
+            AsyncTasksTelemetry.Polls.Add(1, provider, new KeyValuePair<string, object?>("outcome", outcome));
+            AsyncTasksTelemetry.PollDuration.Record(_time.GetElapsedTime(started).TotalSeconds, provider);
         }
     }
 
     private HttpClient GetHttpClient(Provider provider)
     {
-        // A client exists only once the options passed this check for its provider, and they are a private copy
-        // that never changes: the check is needed only the first time.
-        if (Volatile.Read(ref _created[(int)provider]) is { } created)
-        {
-            return created;
-        }
-
-        if (!_clients.TryGetValue(provider, out var client))
-        {
-            OptionsValidation.ThrowIfUnusable(_options, provider);
-            client = _clients.GetOrAdd(provider, static (p, self) => new Lazy<HttpClient>(() => self._createClient(p)), this);
-        }
-
-        var http = client.Value;
-        Volatile.Write(ref _created[(int)provider], http);
-        return http;
+        OptionsValidation.ThrowIfUnusable(_options, provider);
+        return _clients.GetOrAdd(provider, static (p, self) => new Lazy<HttpClient>(() => self._createClient(p)), this).Value;
     }
 
     private HttpClient Configure(HttpClient http, Provider provider)
@@ -418,4 +372,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
             http.DefaultRequestHeaders.UserAgent.TryParseAdd(_options.UserAgent);
         }
     }
+
+    /// <summary>The delays of a poll loop, compared when a waiter joins a running one.</summary>
+    private sealed record PollSettings(TimeSpan Initial, TimeSpan Max, double Multiplier, double Jitter);
 }

@@ -33,7 +33,7 @@ public static class TaskErrorKindExtensions
 {
     /// <summary>The kind's text name: authentication, not_found, rate_limited, server, protocol, transport or timeout.</summary>
     /// <param name="kind">The kind.</param>
-    /// <returns>The lower-case text name.</returns>
+    /// <returns>The lower-case text name, as the CLI's JSON and the tracker's outcomes write it.</returns>
     public static string GetName(this TaskErrorKind kind) => kind switch
     {
         TaskErrorKind.Authentication => "authentication",
@@ -94,9 +94,13 @@ public class TaskClientException : Exception
     /// <summary>The provider's id of the failed request, if it sent one.</summary>
     public string? RequestId { get; }
 
-    /// <summary>Whether trying again later may succeed: rate limits, server errors, transport failures and timeouts.</summary>
-    public bool IsTransient => Kind is TaskErrorKind.RateLimited or TaskErrorKind.Server
-        or TaskErrorKind.Transport or TaskErrorKind.Timeout;
+    /// <summary>
+    /// Whether trying the same request again later may succeed: rate limits, server errors, transport failures and
+    /// request timeouts. <see langword="false"/> for a <see cref="TaskWaitTimeoutException"/>: the wait used the time it
+    /// was given, and nothing failed.
+    /// </summary>
+    public bool IsTransient => this is not TaskWaitTimeoutException
+        && Kind is TaskErrorKind.RateLimited or TaskErrorKind.Server or TaskErrorKind.Transport or TaskErrorKind.Timeout;
 
     /// <summary>How long the provider asked to wait before trying again (Retry-After), if it said.</summary>
     public TimeSpan? RetryAfter { get; init; }

@@ -22,7 +22,8 @@ public sealed class TaskOutput
         ReadOnlyMemory<byte>? inlineData,
         string? mimeType,
         string? fileName,
-        DateTimeOffset? expiresAt)
+        DateTimeOffset? expiresAt,
+        Provider? source = null)
     {
         if ((url is null) == (inlineData is null))
         {
@@ -35,10 +36,14 @@ public sealed class TaskOutput
         MimeType = mimeType;
         FileName = fileName;
         ExpiresAt = expiresAt;
+        Source = source;
     }
 
-    /// <summary>The provider whose task produced the output; set when a snapshot is built.</summary>
-    internal Provider? Source { get; set; }
+    /// <summary>
+    /// The provider whose task produced the output (its key may go with the download, to its own origin only);
+    /// <see langword="null"/> for an output built by <see cref="AsyncTasksModelFactory"/>, downloaded without a key.
+    /// </summary>
+    internal Provider? Source { get; }
 
     /// <summary>Image or video.</summary>
     public TaskOutputKind Kind { get; }

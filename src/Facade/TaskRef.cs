@@ -34,22 +34,6 @@ public sealed record TaskRef
     /// <summary>The provider's task id.</summary>
     public string Id { get; }
 
-    /// <summary>
-    /// The provider adapter's reading of <see cref="Id"/> (for SkyEngine, the operation name's five parts), made when the
-    /// id is first checked and kept, so that polling one task does not take its id apart on every read. It follows from
-    /// <see cref="Provider"/> and <see cref="Id"/> alone: not part of equality, and a race can only set the same value.
-    /// </summary>
-    internal object? ReadId { get; set; }
-
-    /// <summary>Whether <paramref name="other"/> names the same task: same provider, same id (compared exactly).</summary>
-    /// <param name="other">The other reference.</param>
-    /// <returns><see langword="true"/> when both name the same task.</returns>
-    public bool Equals(TaskRef? other) =>
-        other is not null && (ReferenceEquals(this, other) || (Provider == other.Provider && string.Equals(Id, other.Id, StringComparison.Ordinal)));
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Provider, StringComparer.Ordinal.GetHashCode(Id));
-
     /// <summary>The text form <c>provider:id</c>, e.g. <c>duomi:abc</c>.</summary>
     /// <returns>The text form, readable by <see cref="Parse"/>.</returns>
     public override string ToString() => $"{Provider.GetName()}:{Id}";

@@ -13,18 +13,13 @@ public sealed class TaskSnapshot
         DateTimeOffset? createdAt,
         DateTimeOffset? finishedAt,
         string? requestId,
-        object? rawResponse)
+        BinaryData? rawResponse)
     {
         Task = task;
         State = state;
         ProviderState = providerState;
         Progress = progress;
         Outputs = outputs;
-        for (var i = 0; i < outputs.Count; i++)
-        {
-            outputs[i].Source ??= task.Provider;
-        }
-
         Error = error;
         CreatedAt = createdAt;
         FinishedAt = finishedAt;
@@ -63,10 +58,12 @@ public sealed class TaskSnapshot
     public string? RequestId { get; }
 
     /// <summary>
-    /// The generated response object (for example <c>AsyncTasks.Generated.Duomi.NanoBananaTaskEnvelope</c>), for
-    /// provider-specific fields the snapshot does not carry.
+    /// The provider's answer body as received, with every configured key masked, for provider-specific fields the
+    /// snapshot does not carry (read it with <see cref="BinaryData.ToString"/> or <c>ToObjectFromJson</c>). Its shape is
+    /// the provider's, as documented in the library's <c>specs/</c>; <see langword="null"/> when the snapshot was not read
+    /// from an answer.
     /// </summary>
-    public object? RawResponse { get; }
+    public BinaryData? RawResponse { get; }
 
     /// <summary>Task, state, provider state and, when set, progress and error.</summary>
     /// <returns>The description.</returns>

@@ -288,7 +288,7 @@ public sealed class TrackingTests : StubFixture
     public async Task BadInputIsRefusedAtTrackWithAClearErrorAndNothingIsStored()
     {
         // Arrange: Kexiang has no key in this application.
-        var harness = await StartAsync(services => services.PostConfigure<AsyncTasksOptions>(o => o.Kexiang.ApiKey = null));
+        var harness = await StartAsync(services => services.PostConfigure<AsyncTasksOptions>(o => o.For(Provider.Kexiang).ApiKey = null));
 
         // Act
         var malformed = Assert.Throws<FormatException>(() => harness.Tracker.Track("not a task reference"));

@@ -7,8 +7,9 @@ namespace AsyncTasks.Http;
 
 /// <summary>
 /// Builds the handler chain every request of the library goes through, outermost first:
-/// Kiota's user agent handler, our transient retry (Polly.Core on the client's TimeProvider), Kiota's redirect
-/// handler, and innermost our key handler, over a transport whose own redirect following is off.
+/// Kiota's user agent handler, for a provider's API the answer handler (buffers, limits and masks every answer),
+/// our transient retry (Polly.Core on the client's TimeProvider), Kiota's redirect handler, and innermost our key
+/// handler, over a transport whose own redirect following is off.
 /// </summary>
 internal static class HttpPipeline
 {
@@ -17,19 +18,53 @@ internal static class HttpPipeline
     private static readonly string Version =
         typeof(HttpPipeline).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>The delegating handlers, outermost first, not yet linked.</summary>
+    /// <summary>The delegating handlers, outermost first, not yet linked; a download (<paramref name="provider"/> null) has no answer handler.</summary>
     public static DelegatingHandler[] CreateHandlers(
         Provider? provider,
         IReadOnlyList<KeyBinding> keys,
         AsyncTasksOptions options,
         TimeProvider timeProvider,
-        ILogger logger) =>
-    [
-        new UserAgentHandler(new UserAgentHandlerOption { ProductName = "AsyncTasks", ProductVersion = Version }),
-        new TransientRetryHandler(provider, options.Retry, timeProvider, logger),
-        new RedirectHandler(new RedirectHandlerOption { MaxRedirect = MaxRedirects, AllowRedirectOnSchemeChange = false }),
-        new ApiKeyHandler(keys, provider),
-    ];
+        ILogger logger)
+    {
+        var handlers = new List<DelegatingHandler>
+        {
+            new UserAgentHandler(new UserAgentHandlerOption { ProductName = "AsyncTasks", ProductVersion = Version }),
+        };
+        if (provider is { } api)
+        {
+            handlers.Add(new ApiAnswerHandler(api, new KeyMask(keys.Select(k => k.ApiKey)), options.Answers.MaxBytes, options.Answers.MaxDepth));
+        }
+
+        handlers.Add(new TransientRetryHandler(provider, options.Retry, timeProvider, logger));
+        handlers.Add(new RedirectHandler(new RedirectHandlerOption { MaxRedirect = MaxRedirects, AllowRedirectOnSchemeChange = false }));
+        handlers.Add(new ApiKeyHandler(keys, provider));
+        return [.. handlers];
+    }
+
+    /// <summary>How many handlers <see cref="CreateHandlers"/> returns (IHttpClientFactory adds them one by one).</summary>
+    public static int HandlerCount(Provider? provider) => provider is null ? 4 : 5;
+
+    /// <summary>
+    /// Refuses a caller's transport that follows redirects itself: it would carry the key header to whatever origin a
+    /// redirect names, before the key handler could strip it. Handlers it cannot see into are accepted as documented.
+    /// </summary>
+    /// <exception cref="ArgumentException">The transport (or the innermost handler it wraps) follows redirects.</exception>
+    public static void ThrowIfFollowsRedirects(HttpMessageHandler transport)
+    {
+        var innermost = transport;
+        while (innermost is DelegatingHandler { InnerHandler: { } inner })
+        {
+            innermost = inner;
+        }
+
+        if (innermost is SocketsHttpHandler { AllowAutoRedirect: true } or HttpClientHandler { AllowAutoRedirect: true })
+        {
+            throw new ArgumentException(
+                "The transport follows redirects itself, which would send the API key to any origin a redirect names. " +
+                "Set AllowAutoRedirect = false on it: the client follows redirects itself and strips the key on the way.",
+                nameof(transport));
+        }
+    }
 
     /// <summary>
     /// The transport: connection pooling with a bounded lifetime, no automatic redirects, no cookies; compressed

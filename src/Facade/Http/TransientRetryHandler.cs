@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.ExceptionServices;
 using AsyncTasks.Diagnostics;
 using AsyncTasks.Providers;
 using Microsoft.Extensions.Logging;
@@ -15,15 +14,13 @@ namespace AsyncTasks.Http;
 /// <remarks>
 /// Built on Polly.Core rather than Kiota's RetryHandler: Kiota's handler sleeps with Task.Delay on the real
 /// clock, so its delays cannot go through the client's <see cref="TimeProvider"/> (tests would sleep for real,
-/// and waits could not account for them), and it does not cap Retry-After. The first attempt is sent straight
-/// through (Polly costs about 160 ns and an allocation per request even when nothing is retried); only a transient
-/// outcome enters the pipeline, as its first attempt, so the retries, their delays, logs and the disposal of the
-/// failed responses are Polly's exactly as if every attempt had gone through it.
+/// and waits could not account for them), and it does not cap Retry-After. Every attempt goes through the one
+/// pipeline.
 /// </remarks>
 internal sealed class TransientRetryHandler : DelegatingHandler
 {
-    /// <summary>The retry pipeline; <see langword="null"/> when retries are off.</summary>
-    private readonly ResiliencePipeline<HttpResponseMessage>? _pipeline;
+    /// <summary>The retry pipeline (empty when retries are off).</summary>
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     public TransientRetryHandler(Provider? provider, RetryOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -64,104 +61,19 @@ internal sealed class TransientRetryHandler : DelegatingHandler
             });
         }
 
-        _pipeline = options.MaxRetries > 0 ? builder.Build() : null;
+        _pipeline = builder.Build();
     }
 
     internal static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.FailedDependency
         || (int)status >= 500;
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (_pipeline is null)
-        {
-            return base.SendAsync(request, cancellationToken);
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            // As Polly would: no attempt once the caller has given up.
-            return Task.FromException<HttpResponseMessage>(new OperationCanceledException(cancellationToken));
-        }
-
-        Task<HttpResponseMessage> first;
-        try
-        {
-            first = base.SendAsync(request, cancellationToken);
-        }
-        catch (Exception exception)
-        {
-            first = Task.FromException<HttpResponseMessage>(exception);
-        }
-
-        // The common case costs nothing more: an answer that needs no retry.
-        return first.IsCompletedSuccessfully && !IsTransient(first.Result.StatusCode)
-            ? first
-            : SendWithRetriesAsync(_pipeline, first, request, cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> SendWithRetriesAsync(
-        ResiliencePipeline<HttpResponseMessage> pipeline,
-        Task<HttpResponseMessage> first,
-        HttpRequestMessage request,
-        CancellationToken cancellationToken)
-    {
-        var attempts = new Attempts(this, request);
-        try
-        {
-            attempts.First = await first.ConfigureAwait(false);
-            if (!IsTransient(attempts.First.StatusCode))
-            {
-                return attempts.First;
-            }
-        }
-        catch (HttpRequestException exception)
-        {
-            attempts.FirstError = ExceptionDispatchInfo.Capture(exception);
-        }
-
-        try
-        {
-            return await pipeline.ExecuteAsync(
-                static async (state, token) => await state.NextAsync(token).ConfigureAwait(false),
-                attempts,
-                cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // The pipeline gave up before taking the first outcome (the caller cancelled meanwhile): nobody else will dispose it.
-            if (!attempts.FirstTaken)
-            {
-                attempts.First?.Dispose();
-            }
-        }
-    }
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        await _pipeline.ExecuteAsync(
+            static async (state, token) => await state.Handler.BaseSendAsync(state.Request, token).ConfigureAwait(false),
+            (Handler: this, Request: request),
+            cancellationToken).ConfigureAwait(false);
 
     private Task<HttpResponseMessage> BaseSendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
-
-    /// <summary>
-    /// The attempts as the pipeline sees them: the first is the outcome already received (returned or rethrown as it
-    /// was), every later one is sent.
-    /// </summary>
-    private sealed class Attempts(TransientRetryHandler handler, HttpRequestMessage request)
-    {
-        public HttpResponseMessage? First { get; set; }
-
-        public ExceptionDispatchInfo? FirstError { get; set; }
-
-        public bool FirstTaken { get; private set; }
-
-        public Task<HttpResponseMessage> NextAsync(CancellationToken cancellationToken)
-        {
-            if (!FirstTaken)
-            {
-                FirstTaken = true;
-                FirstError?.Throw();
-                return Task.FromResult(First!);
-            }
-
-            return handler.BaseSendAsync(request, cancellationToken);
-        }
-    }
 }

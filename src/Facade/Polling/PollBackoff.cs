@@ -49,7 +49,7 @@ public sealed class PollBackoff
     {
         ArgumentNullException.ThrowIfNull(options);
         wait ??= options.Wait;
-        var initial = wait.InitialInterval ?? options.For(provider).PollInterval ?? provider.GetDefaultPollInterval();
+        var initial = wait.InitialInterval ?? options.For(provider).PollInterval ?? Providers.ProviderRegistry.Get(provider).DefaultPollInterval;
         return new PollBackoff(initial, wait.MaxInterval, wait.Multiplier, wait.Jitter, options.Retry.MaxRetryAfter);
     }
 

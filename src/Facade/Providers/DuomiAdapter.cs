@@ -23,16 +23,18 @@ internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
 
     public override Provider Provider => Provider.Duomi;
 
+    public override string Name => "duomi";
+
     public override Uri? DefaultBaseUrl { get; } = new("https://duomiapi.com/");
 
     public override TimeSpan DefaultPollInterval { get; } = TimeSpan.FromSeconds(2);
 
     public override ApiKeyScheme KeyScheme => RawAuthorization;
 
-    protected override Task<NanoBananaTaskEnvelope> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken) =>
-        new DuomiReader(http, secret).GetNanoBananaTaskAsync(task.Id, cancellationToken);
+    protected override Task<NanoBananaTaskEnvelope> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken) =>
+        new DuomiClient(http).GetNanoBananaTaskAsync(task.Id, cancellationToken);
 
-    protected override TaskSnapshot Map(TaskRef task, NanoBananaTaskEnvelope envelope)
+    protected override TaskSnapshot Map(TaskRef task, NanoBananaTaskEnvelope envelope, BinaryData? raw)
     {
         // A missing code reads as 0, which no gateway sends: the body is not the envelope.
         if (envelope.Code == 0)
@@ -68,7 +70,7 @@ internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
             // update_time is the last change, which is the finish time only once the task has ended.
             state.IsTerminal() ? ProviderValues.EpochSeconds(data.Update_time) : null,
             requestId: null,
-            envelope);
+            raw);
     }
 
     /// <summary>An HTTP error may still carry the envelope; its code and msg are the best explanation.</summary>
@@ -109,17 +111,17 @@ internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
     };
 
     /// <summary>The images; an unfinished or failed task has <c>data.data</c> null or no images, and entries without a usable URL are skipped.</summary>
-    private static List<TaskOutput> ReadOutputs(NanoBananaResult? result)
+    private IReadOnlyList<TaskOutput> ReadOutputs(NanoBananaResult? result)
     {
-        var outputs = new List<TaskOutput>(result?.Images?.Count ?? 0);
+        var outputs = new OutputList(Provider);
         foreach (var image in result?.Images ?? [])
         {
-            if (ProviderValues.HttpUrl(image?.Url) is { } url && !ProviderValues.HasUrl(outputs, url))
+            if (ProviderValues.HttpUrl(image?.Url) is { } url)
             {
-                outputs.Add(new TaskOutput(TaskOutputKind.Image, url, null, null, ProviderValues.NonEmpty(image!.File_name), null));
+                outputs.Add(TaskOutputKind.Image, url, fileName: ProviderValues.NonEmpty(image!.File_name));
             }
         }
 
-        return outputs;
+        return outputs.ToList();
     }
 }

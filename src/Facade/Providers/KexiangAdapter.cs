@@ -25,6 +25,8 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
 
     public override Provider Provider => Provider.Kexiang;
 
+    public override string Name => "kexiang";
+
     // The page names no host; third-party integrations use this one. Configurable.
     public override Uri? DefaultBaseUrl { get; } = new("https://kexiangai.com/");
 
@@ -32,10 +34,10 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
 
     public override ApiKeyScheme KeyScheme => ApiKeyHeader;
 
-    protected override Task<UserTask> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken) =>
-        new KexiangReader(http, secret).GetUserTaskAsync(task.Id, cancellationToken);
+    protected override Task<UserTask> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken) =>
+        new KexiangClient(http).GetUserTaskAsync(task.Id, cancellationToken);
 
-    protected override TaskSnapshot Map(TaskRef task, UserTask result)
+    protected override TaskSnapshot Map(TaskRef task, UserTask result, BinaryData? raw)
     {
         if (result.Task_status is null)
         {
@@ -58,7 +60,7 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
             // updated_at is the last change, which is the finish time only once the task has ended.
             state.IsTerminal() ? result.Updated_at?.ToUniversalTime() : null,
             requestId: null,
-            result);
+            raw);
     }
 
     protected override (string? Code, string? Message) ReadErrorBody(ApiException exception) =>
@@ -70,20 +72,19 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
     /// imgUrls when it lists anything, else imgUrl (imgUrl repeats the first of imgUrls), then videoUrl.
     /// cover_url is a listing picture and user_input.image_urls are inputs: neither is a result.
     /// </summary>
-    private static List<TaskOutput> ReadOutputs(ServiceOutput? output)
+    private IReadOnlyList<TaskOutput> ReadOutputs(ServiceOutput? output)
     {
-        // One output as a rule (more only when imgUrls lists several).
-        var outputs = new List<TaskOutput>(1);
+        var outputs = new OutputList(Provider);
         if (output is null)
         {
-            return outputs;
+            return outputs.ToList();
         }
 
-        static void Add(List<TaskOutput> outputs, TaskOutputKind kind, string? text)
+        static void Add(OutputList outputs, TaskOutputKind kind, string? text)
         {
-            if (ProviderValues.HttpUrl(text) is { } url && !ProviderValues.HasUrl(outputs, url))
+            if (ProviderValues.HttpUrl(text) is { } url)
             {
-                outputs.Add(new TaskOutput(kind, url, null, null, null, null));
+                outputs.Add(kind, url);
             }
         }
 
@@ -98,6 +99,6 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
         }
 
         Add(outputs, TaskOutputKind.Video, output.VideoUrl);
-        return outputs;
+        return outputs.ToList();
     }
 }

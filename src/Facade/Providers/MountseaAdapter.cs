@@ -25,6 +25,8 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
 
     public override Provider Provider => Provider.Mountsea;
 
+    public override string Name => "mountsea";
+
     public override Uri? DefaultBaseUrl { get; } = new("https://api.mountsea.ai/");
 
     // A sibling Mountsea API recommends polling every 3–5 s.
@@ -32,10 +34,10 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
 
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
-    protected override Task<TaskResult> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken) =>
-        new MountseaReader(http, secret).GetTaskResultAsync(task.Id, cancellationToken);
+    protected override Task<TaskResult> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken) =>
+        new MountseaClient(http).GetTaskResultAsync(task.Id, cancellationToken);
 
-    protected override TaskSnapshot Map(TaskRef task, TaskResult result)
+    protected override TaskSnapshot Map(TaskRef task, TaskResult result, BinaryData? raw)
     {
         if (result.Status is null)
         {
@@ -57,7 +59,7 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
             result.CreatedAt?.ToUniversalTime(),
             state.IsTerminal() ? result.FinishedAt?.ToUniversalTime() : null,
             ProviderValues.NonEmpty(result.TraceId),
-            result);
+            raw);
     }
 
     protected override (string? Code, string? Message) ReadErrorBody(ApiException exception) =>
@@ -69,20 +71,19 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
     /// <c>result</c> is passed through from the task type: video tasks carry videoUrl or videoUrls, image tasks
     /// imageUrls. Never image_urls: those are the input images of an edit.
     /// </summary>
-    private static List<TaskOutput> ReadOutputs(Generated.Mountsea.TaskOutput? result)
+    private IReadOnlyList<TaskOutput> ReadOutputs(Generated.Mountsea.TaskOutput? result)
     {
+        var outputs = new OutputList(Provider);
         if (result is null)
         {
-            return [];
+            return outputs.ToList();
         }
 
-        var outputs = new List<TaskOutput>((result.VideoUrl is null ? 0 : 1) + (result.VideoUrls?.Count ?? 0) + (result.ImageUrls?.Count ?? 0));
-
-        static void Add(List<TaskOutput> outputs, TaskOutputKind kind, string? text)
+        static void Add(OutputList outputs, TaskOutputKind kind, string? text)
         {
-            if (ProviderValues.HttpUrl(text) is { } url && !ProviderValues.HasUrl(outputs, url))
+            if (ProviderValues.HttpUrl(text) is { } url)
             {
-                outputs.Add(new TaskOutput(kind, url, null, null, null, null));
+                outputs.Add(kind, url);
             }
         }
 
@@ -97,6 +98,6 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
             Add(outputs, TaskOutputKind.Image, url);
         }
 
-        return outputs;
+        return outputs.ToList();
     }
 }

@@ -25,6 +25,9 @@ internal abstract class ProviderAdapter
 
     public abstract Provider Provider { get; }
 
+    /// <summary>The text name, as in <see cref="TaskRef"/> strings and on the command line (e.g. <c>tencent-vod</c>).</summary>
+    public abstract string Name { get; }
+
     /// <summary>The published base URL, or <see langword="null"/> when the user must configure one.</summary>
     public abstract Uri? DefaultBaseUrl { get; }
 
@@ -48,75 +51,26 @@ internal abstract class ProviderAdapter
         }
     }
 
-    /// <summary>
-    /// Checks <paramref name="task"/>'s id before any request (see <see cref="ValidateId"/>). An adapter that takes the id
-    /// apart to send it keeps the parts on the task (<see cref="TaskRef.ReadId"/>) and checks a task only once.
-    /// </summary>
-    /// <exception cref="ArgumentException">The id cannot be sent.</exception>
-    public virtual void ValidateTask(TaskRef task) => ValidateId(task.Id);
-
-    /// <summary>Reads the task once. Every failure leaves as a <see cref="TaskClientException"/>.</summary>
-    /// <remarks>
-    /// A <see cref="ValueTask{TResult}"/>, as <see cref="FetchAsync"/>: no allocation when the answer is already there.
-    /// Not an asynchronous method: an answer already read (an in-memory transport, a body buffered by a handler) is
-    /// returned as it is; everything else, failures included, goes through <see cref="CompleteAsync"/>. Argument errors
-    /// arrive through the returned task, as from an asynchronous method.
-    /// </remarks>
+    /// <summary>Reads the task once. Every failure but an invalid id leaves as a <see cref="TaskClientException"/>.</summary>
     /// <param name="task">The task.</param>
     /// <param name="http">The provider's HTTP client (base address, handler chain).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <param name="timeProvider">The clock of Retry-After dates in errors; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    /// <param name="secret">
-    /// The UTF-8 bytes of the provider's key, overwritten wherever a successful answer echoes them (the key handler
-    /// redacts every other answer); <see langword="null"/> when there is nothing to redact.
-    /// </param>
-    /// <param name="idChecked">
-    /// Whether the caller has already passed the task through <see cref="ValidateTask"/> (the client does, before any
-    /// telemetry); the check is then not repeated on every poll.
-    /// </param>
-    public ValueTask<TaskSnapshot> GetAsync(
+    /// <param name="maxOutputs">The most outputs one answer may list (<see cref="AnswerLimits.MaxOutputs"/>).</param>
+    public async Task<TaskSnapshot> GetAsync(
         TaskRef task,
         HttpClient http,
         CancellationToken cancellationToken,
         TimeProvider? timeProvider = null,
-        byte[]? secret = null,
-        bool idChecked = false)
+        int maxOutputs = int.MaxValue)
     {
+        // A malformed id is the caller's mistake (ArgumentException), not a provider error: not translated.
+        ArgumentNullException.ThrowIfNull(task);
+        ValidateId(task.Id);
+        TaskSnapshot snapshot;
         try
         {
-            // A malformed id is the caller's mistake (ArgumentException), not a provider error: not translated.
-            ArgumentNullException.ThrowIfNull(task);
-            if (!idChecked)
-            {
-                ValidateTask(task);
-            }
-        }
-        catch (Exception exception)
-        {
-            return ValueTask.FromException<TaskSnapshot>(exception);
-        }
-
-        ValueTask<TaskSnapshot> fetching;
-        try
-        {
-            fetching = FetchAsync(task, http, secret, cancellationToken);
-        }
-        catch (Exception exception)
-        {
-            // Thrown before the first wait (a value the mapping refused, a request that could not be built): translated
-            // like any other failure.
-            fetching = ValueTask.FromException<TaskSnapshot>(exception);
-        }
-
-        return fetching.IsCompletedSuccessfully ? fetching : CompleteAsync(fetching, timeProvider, cancellationToken);
-    }
-
-    /// <summary>Waits for a read still under way, or one that failed, and turns its failure into a <see cref="TaskClientException"/>.</summary>
-    private async ValueTask<TaskSnapshot> CompleteAsync(ValueTask<TaskSnapshot> fetching, TimeProvider? timeProvider, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await fetching.ConfigureAwait(false);
+            snapshot = await FetchAsync(task, http, cancellationToken).ConfigureAwait(false);
         }
         catch (TaskClientException)
         {
@@ -162,13 +116,25 @@ internal abstract class ProviderAdapter
             throw new TaskClientException(
                 Provider, TaskErrorKind.Protocol, "the response holds a value of an unexpected form", 200, innerException: exception);
         }
+
+        if (snapshot.Outputs.Count > maxOutputs)
+        {
+            throw new TaskClientException(
+                Provider,
+                TaskErrorKind.Protocol,
+                $"the answer lists {snapshot.Outputs.Count} outputs, more than the limit of {maxOutputs} (MaxOutputs)",
+                200,
+                requestId: snapshot.RequestId);
+        }
+
+        return snapshot;
     }
 
     /// <summary>
     /// Calls the generated client and maps its result. In-band API errors are thrown as <see cref="TaskClientException"/>,
     /// synchronously or through the task.
     /// </summary>
-    protected abstract ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken);
+    protected abstract Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken);
 
     /// <summary>The provider's error code and message in a documented error body, if the exception carries one.</summary>
     protected virtual (string? Code, string? Message) ReadErrorBody(ApiException exception) => (null, null);
@@ -272,27 +238,27 @@ internal abstract class ProviderAdapter
         };
 }
 
-/// <summary>
-/// An adapter whose generated client answers with a <typeparamref name="TResult"/>: the call and the mapping are two
-/// steps, so that an answer already read is mapped without an asynchronous method.
-/// </summary>
+/// <summary>An adapter whose generated client answers with a <typeparamref name="TResult"/>: a call, then a mapping.</summary>
 /// <typeparam name="TResult">What the provider's generated client returns.</typeparam>
 internal abstract class ProviderAdapter<TResult> : ProviderAdapter
 {
-    /// <summary>Calls the provider's generated client (through the facade's reader of it).</summary>
-    protected abstract Task<TResult> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken);
+    /// <summary>Calls the provider's generated client.</summary>
+    protected abstract Task<TResult> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken);
 
     /// <summary>Maps what the generated client read. In-band API errors and malformed answers are thrown as <see cref="TaskClientException"/>.</summary>
-    protected abstract TaskSnapshot Map(TaskRef task, TResult result);
+    /// <param name="task">The task read.</param>
+    /// <param name="result">What the generated client read.</param>
+    /// <param name="raw">The masked answer body, for <see cref="TaskSnapshot.RawResponse"/>.</param>
+    protected abstract TaskSnapshot Map(TaskRef task, TResult result, BinaryData? raw);
 
-    protected sealed override ValueTask<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
+    protected sealed override async Task<TaskSnapshot> FetchAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
-        var call = CallAsync(task, http, secret, cancellationToken);
-        return call.IsCompletedSuccessfully ? new ValueTask<TaskSnapshot>(Map(task, call.Result)) : MapAsync(task, call);
+        // The answer handler puts the body here (this flow only; restored when the method returns).
+        var slot = new Http.AnswerSlot();
+        Http.ApiAnswerHandler.Slot.Value = slot;
+        var result = await CallAsync(task, http, cancellationToken).ConfigureAwait(false);
+        return Map(task, result, slot.Body);
     }
-
-    private async ValueTask<TaskSnapshot> MapAsync(TaskRef task, Task<TResult> call) =>
-        Map(task, await call.ConfigureAwait(false));
 }
 
 /// <summary>Reads Retry-After in either form: delay-seconds or an HTTP date.</summary>
@@ -369,47 +335,6 @@ internal static class RetryAfterParser
 /// <summary>Small shared readers used by the adapters.</summary>
 internal static class ProviderValues
 {
-    /// <summary>
-    /// <c>yyyy-MM-ddTHH:mm:ssZ</c> exactly (ASCII digits, a valid date and time of day), as UTC; <see langword="null"/>
-    /// for any other text. What <c>DateTimeOffset.TryParseExact</c> with that format accepts, at a fraction of its cost.
-    /// </summary>
-    internal static DateTimeOffset? UtcSeconds(string text)
-    {
-        if (text.Length != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z')
-        {
-            return null;
-        }
-
-        var year = Digits(text, 0, 4);
-        var month = Digits(text, 5, 2);
-        var day = Digits(text, 8, 2);
-        var hour = Digits(text, 11, 2);
-        var minute = Digits(text, 14, 2);
-        var second = Digits(text, 17, 2);
-        return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month)
-            && hour is >= 0 and < 24 && minute is >= 0 and < 60 && second is >= 0 and < 60
-                ? new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero)
-                : null;
-
-        // The number written by count ASCII digits at start; -1 if any is not a digit.
-        static int Digits(string text, int start, int count)
-        {
-            var value = 0;
-            for (var i = start; i < start + count; i++)
-            {
-                var digit = text[i] - '0';
-                if ((uint)digit > 9)
-                {
-                    return -1;
-                }
-
-                value = (value * 10) + digit;
-            }
-
-            return value;
-        }
-    }
-
     /// <summary>Looks a raw status up in a mapping table; unlisted or missing gives <see cref="TaskState.Unknown"/>.</summary>
     public static TaskState MapState(IReadOnlyDictionary<string, TaskState> table, string? raw) =>
         raw is not null && table.TryGetValue(raw.Trim(), out var state) ? state : TaskState.Unknown;
@@ -445,13 +370,6 @@ internal static class ProviderValues
             return null;
         }
 
-        // The form the providers send (e.g. 2026-01-02T03:04:05Z) read digit by digit; anything else, or a value out
-        // of range, goes to the general parser.
-        if (UtcSeconds(text) is { } exact)
-        {
-            return exact;
-        }
-
         return DateTimeOffset.TryParse(
             text.Trim(),
             CultureInfo.InvariantCulture,
@@ -461,26 +379,37 @@ internal static class ProviderValues
             : null;
     }
 
-    /// <summary>
-    /// Whether <paramref name="outputs"/> already holds an output at <paramref name="url"/>: a scan rather than a
-    /// set, since a task has a handful of outputs.
-    /// </summary>
-    public static bool HasUrl(List<TaskOutput> outputs, Uri url)
-    {
-        foreach (var output in outputs)
-        {
-            if (url.Equals(output.Url))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>The text, or <see langword="null"/> when it is absent, empty or white space (providers send "" for "none").</summary>
     public static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     /// <summary>Progress clamped to 0–100.</summary>
     public static int? Progress(int? value) => value is { } v ? Math.Clamp(v, 0, 100) : null;
+}
+
+/// <summary>
+/// The outputs of one answer in the order found, each URL once. A set finds repeats, so an answer with many outputs
+/// costs time in proportion to its size.
+/// </summary>
+/// <param name="provider">The provider whose task produced them (see <see cref="TaskOutput.Source"/>).</param>
+internal sealed class OutputList(Provider provider)
+{
+    private readonly List<TaskOutput> _outputs = [];
+    private readonly HashSet<Uri> _urls = [];
+
+    public int Count => _outputs.Count;
+
+    /// <summary>Adds an output behind <paramref name="url"/>, unless the list already holds that URL.</summary>
+    public void Add(TaskOutputKind kind, Uri url, string? mimeType = null, string? fileName = null, DateTimeOffset? expiresAt = null)
+    {
+        if (_urls.Add(url))
+        {
+            _outputs.Add(new TaskOutput(kind, url, null, mimeType, fileName, expiresAt, provider));
+        }
+    }
+
+    /// <summary>Adds an output carrying its bytes.</summary>
+    public void AddInline(TaskOutputKind kind, byte[] data, string? mimeType) =>
+        _outputs.Add(new TaskOutput(kind, null, data, mimeType, null, null, provider));
+
+    public IReadOnlyList<TaskOutput> ToList() => _outputs;
 }

@@ -32,6 +32,8 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
 
     public override Provider Provider => Provider.SkyEngine;
 
+    public override string Name => "skyengine";
+
     public override Uri? DefaultBaseUrl { get; } = new("https://model-api.skyengine.com.cn/");
 
     // Veo takes minutes; polling faster only spends the rate limit.
@@ -45,53 +47,53 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
     /// </summary>
     internal static OperationName ParseOperationName(string id)
     {
-        Span<Range> values = stackalloc Range[CollectionNames.Length];
-        ThrowIfNotOperationName(id, values);
-        return new OperationName(id[values[0]], id[values[1]], id[values[2]], id[values[3]], id[values[4]]);
+        ArgumentNullException.ThrowIfNull(id);
+        var parts = id.Split('/');
+        var valid = parts.Length == 2 * CollectionNames.Length;
+        for (var i = 0; valid && i < CollectionNames.Length; i++)
+        {
+            var value = parts[(2 * i) + 1];
+            valid = parts[2 * i] == CollectionNames[i] && value.Length > 0 && value.Trim().Length == value.Length && value is not ("." or "..");
+        }
+
+        return valid
+            ? new OperationName(parts[1], parts[3], parts[5], parts[7], parts[9])
+            : throw new ArgumentException(
+                $"'{id}' is not a SkyEngine operation name. Expected the full name the submit call returned: {OperationNameForm}, every part non-empty.",
+                nameof(id));
     }
 
-    /// <summary>The id must be a full operation name (see <see cref="ParseOperationName"/>); checked without allocating.</summary>
+    /// <summary>The id must be a full operation name (see <see cref="ParseOperationName"/>).</summary>
     public override void ValidateId(string id)
     {
         base.ValidateId(id);
-        ThrowIfNotOperationName(id, stackalloc Range[CollectionNames.Length]);
+        ParseOperationName(id);
     }
 
-    /// <summary>Checks the id and keeps its five parts on the task: a task polled again is neither checked nor split again.</summary>
-    public override void ValidateTask(TaskRef task)
+    protected override Task<GenerateVideosOperation> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
-        if (task.ReadId is not OperationName)
-        {
-            base.ValidateId(task.Id);
-            task.ReadId = ParseOperationName(task.Id);
-        }
-    }
-
-    protected override Task<GenerateVideosOperation> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken)
-    {
-        var name = task.ReadId as OperationName ?? ParseOperationName(task.Id);
-        // The generated client, reading a large inline video without Newtonsoft's 8× token buffers (see the reader).
-        return new SkyEngineOperationReader(http, secret).GetGenerateVideosOperationAsync(
+        var name = ParseOperationName(task.Id);
+        return new SkyEngineOperationReader(http).GetGenerateVideosOperationAsync(
             name.Project, name.Location, name.Publisher, name.Model, name.Operation, cancellationToken);
     }
 
-    protected override TaskSnapshot Map(TaskRef task, GenerateVideosOperation operation)
+    protected override TaskSnapshot Map(TaskRef task, GenerateVideosOperation operation, BinaryData? raw)
     {
         if (operation.Done != true)
         {
-            return Snapshot(task, operation, TaskState.Running, RunningText, [], null);
+            return Snapshot(task, raw, TaskState.Running, RunningText, [], null);
         }
 
         if (operation.Error is { } error)
         {
             return Snapshot(
-                task, operation, TaskState.Failed, DoneText, [], new TaskError(CodeText((long?)error.Code), ProviderValues.NonEmpty(error.Message)));
+                task, raw, TaskState.Failed, DoneText, [], new TaskError(CodeText((long?)error.Code), ProviderValues.NonEmpty(error.Message)));
         }
 
         var outputs = ReadOutputs(operation.Response);
         return outputs.Count > 0
-            ? Snapshot(task, operation, TaskState.Succeeded, DoneText, outputs, null)
-            : Snapshot(task, operation, TaskState.Failed, DoneText, [], NoVideoError(operation.Response));
+            ? Snapshot(task, raw, TaskState.Succeeded, DoneText, outputs, null)
+            : Snapshot(task, raw, TaskState.Failed, DoneText, [], NoVideoError(operation.Response));
     }
 
     protected override (string? Code, string? Message) ReadErrorBody(ApiException exception) =>
@@ -100,8 +102,8 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
             : (null, null);
 
     private static TaskSnapshot Snapshot(
-        TaskRef task, GenerateVideosOperation operation, TaskState state, string providerState, IReadOnlyList<TaskOutput> outputs, TaskError? error) =>
-        new(task, state, providerState, null, outputs, error, null, null, null, operation);
+        TaskRef task, BinaryData? raw, TaskState state, string providerState, IReadOnlyList<TaskOutput> outputs, TaskError? error) =>
+        new(task, state, providerState, null, outputs, error, null, null, null, raw);
 
     /// <summary>Done without a video: filtered by the responsible-AI filter when it says so, otherwise an empty result.</summary>
     private static TaskError NoVideoError(GenerateVideosResponse? response)
@@ -128,28 +130,24 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
     /// Videos in any of the four shapes Google's Veo APIs use: generatedVideos[] flat (the page) or with a nested
     /// video (Gen AI SDK), videos[] (Vertex AI), generateVideoResponse.generatedSamples[].video (Gemini API).
     /// </summary>
-    private static List<TaskOutput> ReadOutputs(GenerateVideosResponse? response)
+    private IReadOnlyList<TaskOutput> ReadOutputs(GenerateVideosResponse? response)
     {
-        // One video as a rule (sampleCount is 1 unless asked otherwise).
-        var outputs = new List<TaskOutput>(1);
+        var outputs = new OutputList(Provider);
         if (response is null)
         {
-            return outputs;
+            return outputs.ToList();
         }
 
-        static void Add(List<TaskOutput> outputs, string? uri, byte[]? bytes, string? mimeType)
+        static void Add(OutputList outputs, string? uri, byte[]? bytes, string? mimeType)
         {
             mimeType = ProviderValues.NonEmpty(mimeType);
             if (VideoUrl(uri) is { } url)
             {
-                if (!ProviderValues.HasUrl(outputs, url))
-                {
-                    outputs.Add(new TaskOutput(TaskOutputKind.Video, url, null, mimeType, null, null));
-                }
+                outputs.Add(TaskOutputKind.Video, url, mimeType);
             }
             else if (bytes is { Length: > 0 })
             {
-                outputs.Add(new TaskOutput(TaskOutputKind.Video, null, bytes, mimeType, null, null));
+                outputs.AddInline(TaskOutputKind.Video, bytes, mimeType);
             }
         }
 
@@ -172,74 +170,12 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
             Add(outputs, sample?.Video?.Uri, sample?.Video?.VideoBytes, sample?.Video?.MimeType);
         }
 
-        return outputs;
+        return outputs.ToList();
     }
 
     /// <summary>Any absolute URL, gs:// included; not a bare path, which .NET on Unix would read as file://.</summary>
     private static Uri? VideoUrl(string? text) =>
         ProviderValues.AbsoluteUrl(text) is { IsFile: false } url ? url : null;
-
-    /// <summary>
-    /// Checks that <paramref name="id"/> is <c>projects/{p}/locations/{l}/publishers/{pub}/models/{m}/operations/{op}</c>
-    /// with every value non-empty, without surrounding white space and not a path step; puts the values' ranges in
-    /// <paramref name="values"/>.
-    /// </summary>
-    private static void ThrowIfNotOperationName(string id, Span<Range> values)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (!FindValues(id, values))
-        {
-            throw new ArgumentException(
-                $"'{id}' is not a SkyEngine operation name. Expected the full name the submit call returned: {OperationNameForm}, every part non-empty.",
-                nameof(id));
-        }
-    }
-
-    /// <summary>
-    /// One pass over <paramref name="name"/>: each collection name followed by '/' where expected, each value up to the
-    /// next '/' (the last one up to the end, with no '/' in it). A task is polled many times with the same name, and
-    /// the name is checked on each read: a general split costs several times more.
-    /// </summary>
-    private static bool FindValues(ReadOnlySpan<char> name, Span<Range> values)
-    {
-        var position = 0;
-        for (var i = 0; i < CollectionNames.Length; i++)
-        {
-            var collection = CollectionNames[i];
-            var rest = name[position..];
-            if (rest.Length <= collection.Length || !rest.StartsWith(collection, StringComparison.Ordinal) || rest[collection.Length] != '/')
-            {
-                return false;
-            }
-
-            var start = position + collection.Length + 1;
-            var length = name[start..].IndexOf('/');
-            if (i == CollectionNames.Length - 1)
-            {
-                if (length >= 0)
-                {
-                    return false;
-                }
-
-                length = name.Length - start;
-            }
-            else if (length < 0)
-            {
-                return false;
-            }
-
-            var value = name.Slice(start, length);
-            if (value.IsEmpty || value.Trim().Length != value.Length || value is "." or "..")
-            {
-                return false;
-            }
-
-            values[i] = new Range(start, start + length);
-            position = start + length + 1;
-        }
-
-        return true;
-    }
 
     /// <summary>The five path segments of an operation name.</summary>
     internal sealed record OperationName(string Project, string Location, string Publisher, string Model, string Operation);

@@ -29,16 +29,18 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
 
     public override Provider Provider => Provider.TencentVod;
 
+    public override string Name => "tencent-vod";
+
     public override Uri? DefaultBaseUrl => null;
 
     public override TimeSpan DefaultPollInterval { get; } = TimeSpan.FromSeconds(2);
 
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
-    protected override Task<TaskDetailEnvelope> CallAsync(TaskRef task, HttpClient http, byte[]? secret, CancellationToken cancellationToken) =>
-        new TencentVodReader(http, secret).GetTaskDetailAsync(task.Id, cancellationToken);
+    protected override Task<TaskDetailEnvelope> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken) =>
+        new TencentVodClient(http).GetTaskDetailAsync(task.Id, cancellationToken);
 
-    protected override TaskSnapshot Map(TaskRef task, TaskDetailEnvelope envelope)
+    protected override TaskSnapshot Map(TaskRef task, TaskDetailEnvelope envelope, BinaryData? raw)
     {
         var detail = envelope.Response ?? throw Malformed("no 'Response'");
         var requestId = ProviderValues.NonEmpty(detail.RequestId);
@@ -78,7 +80,7 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
             // An unfinished task sends the zero date (read as none); a finish time is reported only once it has ended.
             state.IsTerminal() ? ProviderValues.IsoTime(detail.FinishTime) : null,
             requestId,
-            envelope);
+            raw);
     }
 
     /// <summary>An HTTP error from the gateway may still carry Tencent's <c>Response.Error</c>.</summary>
@@ -176,27 +178,22 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
         };
     }
 
-    private static List<TaskOutput> ReadOutputs(AigcTask aigc)
+    private IReadOnlyList<TaskOutput> ReadOutputs(AigcTask aigc)
     {
-        var outputs = new List<TaskOutput>(aigc.Files?.Count ?? 0);
+        var outputs = new OutputList(Provider);
         foreach (var file in aigc.Files ?? [])
         {
-            var url = ProviderValues.HttpUrl(file?.FileUrl);
-            if (file is null || url is null || ProviderValues.HasUrl(outputs, url))
+            if (file is not null && ProviderValues.HttpUrl(file.FileUrl) is { } url)
             {
-                continue;
+                outputs.Add(
+                    KindOf(file.FileType) ?? aigc.Kind,
+                    url,
+                    fileName: ProviderValues.NonEmpty(file.MediaName),
+                    expiresAt: ProviderValues.IsoTime(file.ExpireTime));
             }
-
-            outputs.Add(new TaskOutput(
-                KindOf(file.FileType) ?? aigc.Kind,
-                url,
-                null,
-                null,
-                ProviderValues.NonEmpty(file.MediaName),
-                ProviderValues.IsoTime(file.ExpireTime)));
         }
 
-        return outputs;
+        return outputs.ToList();
     }
 
     /// <summary>FileType, when it plainly says image or video (e.g. <c>video</c>, <c>image/png</c>), wins over the task type.</summary>

@@ -147,7 +147,7 @@ public static class GeneratedClientComparison
                 foreach (var (name, list) in samples)
                 {
                     // The median round by CPU time; its wall time and allocation are reported with it.
-                    var median = list.OrderBy(s => FacadeCpuLayers.Supported ? s.CpuMicros : s.Micros).ElementAt(list.Count / 2);
+                    var median = list.OrderBy(s => ThreadCpuClock.Supported ? s.CpuMicros : s.Micros).ElementAt(list.Count / 2);
                     figures[name].Add((example, median with { Asynchronous = list.Sum(s => s.Asynchronous) }));
                 }
 
@@ -270,7 +270,7 @@ public static class GeneratedClientComparison
     private static async Task<Sample> MeasureAsync(Func<CancellationToken, Task<object?>> read, int reads)
     {
         var before = GC.GetTotalAllocatedBytes(precise: true);
-        var cpuBefore = FacadeCpuLayers.Supported ? FacadeCpuLayers.ThreadCpuNanos() : 0;
+        var cpuBefore = ThreadCpuClock.Supported ? ThreadCpuClock.Nanoseconds() : 0;
         var watch = Stopwatch.StartNew();
         var asynchronous = 0;
         for (var i = 0; i < reads; i++)
@@ -288,7 +288,7 @@ public static class GeneratedClientComparison
         }
 
         watch.Stop();
-        var cpu = FacadeCpuLayers.Supported ? FacadeCpuLayers.ThreadCpuNanos() - cpuBefore : double.NaN;
+        var cpu = ThreadCpuClock.Supported ? ThreadCpuClock.Nanoseconds() - cpuBefore : double.NaN;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
         return new Sample(watch.Elapsed.TotalMicroseconds / reads, cpu / 1000 / reads, (double)allocated / reads, asynchronous);
     }

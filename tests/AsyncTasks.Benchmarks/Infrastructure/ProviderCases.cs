@@ -77,7 +77,7 @@ public sealed class ProviderCase
     public static AsyncTasksOptions Options(Uri baseUrl)
     {
         var options = new AsyncTasksOptions();
-        foreach (var provider in new[] { options.Mountsea, options.Duomi, options.Kexiang, options.TencentVod, options.SkyEngine })
+        foreach (var provider in ProviderNames.All.Select(options.For))
         {
             provider.BaseUrl = baseUrl;
             provider.ApiKey = ApiKey;

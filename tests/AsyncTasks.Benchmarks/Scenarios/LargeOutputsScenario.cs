@@ -25,7 +25,7 @@ namespace AsyncTasks.Benchmarks.Scenarios;
 public static class LargeOutputsScenario
 {
     /// <summary>Target for an inline output: peak at most this many times the payload.</summary>
-    public const double InlinePeakFactorTarget = 3;
+    public const double InlinePeakFactorTarget = 2.5;
 
     /// <summary>Target for a URL output: peak at most this (streamed).</summary>
     public const long UrlPeakTarget = 64L << 20;

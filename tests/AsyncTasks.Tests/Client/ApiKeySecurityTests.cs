@@ -229,12 +229,12 @@ internal sealed class ApiKeySecurityTests : ClientTestBase
         var snapshot = await Within(client.GetAsync(provider.Task));
 
         // Assert: the echo arrived (the stars prove it) and only its redacted form is in the result.
-        var raw = Newtonsoft.Json.JsonConvert.SerializeObject(snapshot.RawResponse);
+        var raw = snapshot.RawResponse!.ToString();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(snapshot.State, Is.EqualTo(TaskState.Succeeded));
             Assert.That(snapshot.Outputs.Single().Url, Is.EqualTo(new Uri("https://cdn.example.com/out.png")));
-            Assert.That(raw, Does.Contain("key " + provider.KeyPrefix + new string('*', provider.ApiKey.Length) + " end"));
+            Assert.That(raw, Does.Contain("key " + provider.KeyPrefix + "***" + " end"));
             AssertNoKey(raw, "RawResponse");
             AssertNoKey(snapshot.ToString(), "the snapshot");
         }
@@ -270,7 +270,7 @@ internal sealed class ApiKeySecurityTests : ClientTestBase
             AssertNoKey(text, "a ToString()");
         }
 
-        Assert.That(options.Duomi.ToString(), Does.Contain("(set)"));
+        Assert.That(options.For(Provider.Duomi).ToString(), Does.Contain("(set)"));
         AssertNoKeyInLogs();
     }
 

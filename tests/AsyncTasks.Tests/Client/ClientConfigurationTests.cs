@@ -51,7 +51,7 @@ internal sealed class ClientConfigurationTests : ClientTestBase
     public void LoopbackHttpAndAnyHttpsAreAccepted(string url)
     {
         // Arrange
-        var options = CreateOptions(o => o.Duomi.BaseUrl = new Uri(url));
+        var options = CreateOptions(o => o.For(Provider.Duomi).BaseUrl = new Uri(url));
 
         // Act, Assert
         Assert.That(() => CreateClient(options), Throws.Nothing);
@@ -63,7 +63,7 @@ internal sealed class ClientConfigurationTests : ClientTestBase
     public void OtherBadBaseUrlsAreRefusedNamingTheSetting(string url, string reason)
     {
         // Arrange
-        var options = CreateOptions(o => o.Kexiang.BaseUrl = new Uri(url));
+        var options = CreateOptions(o => o.For(Provider.Kexiang).BaseUrl = new Uri(url));
 
         // Act
         var exception = Assert.Throws<ArgumentException>(() => CreateClient(options));
@@ -97,7 +97,7 @@ internal sealed class ClientConfigurationTests : ClientTestBase
         // Arrange
         var provider = ProviderCase.Duomi;
         await StubReadAsync(provider, Ok(provider.RunningBody()));
-        var client = CreateClient(CreateOptions(o => o.Mountsea.ApiKey = null));
+        var client = CreateClient(CreateOptions(o => o.For(Provider.Mountsea).ApiKey = null));
 
         // Act
         var snapshot = await Within(client.GetAsync(provider.Task));
@@ -110,7 +110,7 @@ internal sealed class ClientConfigurationTests : ClientTestBase
     public async Task AMissingTencentBaseUrlIsAnInvalidOperationNamingTheSetting()
     {
         // Arrange
-        var client = CreateClient(CreateOptions(o => o.TencentVod.BaseUrl = null));
+        var client = CreateClient(CreateOptions(o => o.For(Provider.TencentVod).BaseUrl = null));
 
         // Act
         var exception = Assert.CatchAsync<InvalidOperationException>(() => Within(client.GetAsync(ProviderCase.TencentVod.Task)));
@@ -128,7 +128,7 @@ internal sealed class ClientConfigurationTests : ClientTestBase
     public void ABadKeyIsRefusedWithoutShowingIt(string key)
     {
         // Arrange
-        var options = CreateOptions(o => o.SkyEngine.ApiKey = key);
+        var options = CreateOptions(o => o.For(Provider.SkyEngine).ApiKey = key);
 
         // Act
         var exception = Assert.Throws<ArgumentException>(() => CreateClient(options));
@@ -153,8 +153,8 @@ internal sealed class ClientConfigurationTests : ClientTestBase
         var client = CreateClient(options);
 
         // Act: changes after construction must not reach the client.
-        options.Kexiang.ApiKey = "sk-test-changed-later-0000";
-        options.Kexiang.BaseUrl = new Uri("https://elsewhere.example.com/");
+        options.For(Provider.Kexiang).ApiKey = "sk-test-changed-later-0000";
+        options.For(Provider.Kexiang).BaseUrl = new Uri("https://elsewhere.example.com/");
         await Within(client.GetAsync(provider.Task));
 
         // Assert

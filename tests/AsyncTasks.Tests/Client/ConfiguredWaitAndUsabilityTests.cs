@@ -65,7 +65,7 @@ internal sealed class ConfiguredWaitAndUsabilityTests : ClientTestBase
     public async Task AMissingTencentBaseUrlSaysThereIsNoDefault()
     {
         // Arrange
-        var client = CreateClient(CreateOptions(o => o.TencentVod.BaseUrl = null));
+        var client = CreateClient(CreateOptions(o => o.For(Provider.TencentVod).BaseUrl = null));
 
         // Act
         var exception = Assert.CatchAsync<InvalidOperationException>(() => Within(client.GetAsync(ProviderCase.TencentVod.Task)));
@@ -84,7 +84,7 @@ internal sealed class ConfiguredWaitAndUsabilityTests : ClientTestBase
     public async Task AMissingKeySaysWhichKeyToSet()
     {
         // Arrange
-        var client = CreateClient(CreateOptions(o => o.Kexiang.ApiKey = null));
+        var client = CreateClient(CreateOptions(o => o.For(Provider.Kexiang).ApiKey = null));
 
         // Act
         var exception = Assert.CatchAsync<InvalidOperationException>(() => Within(client.GetAsync(ProviderCase.Kexiang.Task)));

@@ -12,19 +12,18 @@ internal sealed class OptionsValidationMessageTests
 
     public static IEnumerable<TestCaseData> InvalidSettings()
     {
-        yield return Case("a null provider section", o => o.Duomi = null!, "AsyncTasks:Duomi is null; remove it or set its properties.");
         yield return Case(
             "a base URL with a fragment",
-            o => o.Kexiang.BaseUrl = new Uri("https://gateway.example.com/#top"),
+            o => o.For(Provider.Kexiang).BaseUrl = new Uri("https://gateway.example.com/#top"),
             "AsyncTasks:Kexiang:BaseUrl must not contain a query, fragment or user info.");
         yield return Case(
             "a base URL with a query",
-            o => o.Kexiang.BaseUrl = new Uri("https://gateway.example.com/?region=1"),
+            o => o.For(Provider.Kexiang).BaseUrl = new Uri("https://gateway.example.com/?region=1"),
             "AsyncTasks:Kexiang:BaseUrl must not contain a query, fragment or user info.");
-        yield return Case("a zero poll interval", o => o.Mountsea.PollInterval = TimeSpan.Zero, "AsyncTasks:Mountsea:PollInterval must be positive.");
+        yield return Case("a zero poll interval", o => o.For(Provider.Mountsea).PollInterval = TimeSpan.Zero, "AsyncTasks:Mountsea:PollInterval must be positive.");
         yield return Case(
             "a negative poll interval",
-            o => o.SkyEngine.PollInterval = TimeSpan.FromSeconds(-1),
+            o => o.For(Provider.SkyEngine).PollInterval = TimeSpan.FromSeconds(-1),
             "AsyncTasks:SkyEngine:PollInterval must be positive.");
         yield return Case("a zero request timeout", o => o.RequestTimeout = TimeSpan.Zero, "AsyncTasks:RequestTimeout must be positive.");
         yield return Case("no download size", o => o.MaxDownloadBytes = 0, "AsyncTasks:MaxDownloadBytes must be positive.");
@@ -116,8 +115,8 @@ internal sealed class OptionsValidationMessageTests
     {
         // Arrange
         var options = ValidOptions();
-        options.Mountsea.PollInterval = TimeSpan.Zero;
-        options.TencentVod.ApiKey = "  ";
+        options.For(Provider.Mountsea).PollInterval = TimeSpan.Zero;
+        options.For(Provider.TencentVod).ApiKey = "  ";
         options.Retry.MaxRetries = 101;
         options.Wait.Timeout = TimeSpan.Zero;
         options.Wait.Jitter = 2;
@@ -141,7 +140,7 @@ internal sealed class OptionsValidationMessageTests
     {
         // Arrange
         var options = ValidOptions();
-        options.Duomi.ApiKey = "sk-test-HIDDEN\r\nX-Other: 1";
+        options.For(Provider.Duomi).ApiKey = "sk-test-HIDDEN\r\nX-Other: 1";
 
         // Act
         var exception = Assert.Throws<ArgumentException>(() => new TaskClient(options).Dispose());

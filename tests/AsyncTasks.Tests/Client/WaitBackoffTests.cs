@@ -74,7 +74,7 @@ internal sealed class WaitBackoffTests : ClientTestBase
         // Arrange
         var provider = ProviderCase.Kexiang;
         await StubSequenceAsync(provider, Ok(provider.RunningBody()), Ok(provider.SucceededBody("https://cdn.example.com/a.png")));
-        var client = CreateClient(CreateOptions(o => o.Kexiang.PollInterval = TimeSpan.FromSeconds(10)));
+        var client = CreateClient(CreateOptions(o => o.For(Provider.Kexiang).PollInterval = TimeSpan.FromSeconds(10)));
 
         // Act
         await Within(client.WaitAsync(provider.Task, new WaitOptions { Jitter = 0 }));

@@ -236,6 +236,28 @@ internal sealed class WaitSharingAndCancellationTests : ClientTestBase
     }
 
     [Test]
+    public async Task AWaiterAskingForOtherDelaysThanTheRunningLoopsIsRefusedAndOneAskingForTheSameJoins()
+    {
+        // Arrange: a wait polling every 30 s, on a clock that does not move.
+        Clock = new FakeTimeProvider(autoAdvance: false);
+        await StubReadAsync(ProviderCase.Mountsea, Ok(ProviderCase.Mountsea.RunningBody()));
+        var client = CreateClient();
+        var task = ProviderCase.Mountsea.Task;
+        using var stop = new CancellationTokenSource();
+        var first = client.WaitAsync(task, new WaitOptions { InitialInterval = TimeSpan.FromSeconds(30) }, cancellationToken: stop.Token);
+
+        // Act
+        var refused = Assert.Throws<InvalidOperationException>(() => client.WaitAsync(task, new WaitOptions { InitialInterval = TimeSpan.FromSeconds(1) }));
+        var same = client.WaitAsync(task, new WaitOptions { InitialInterval = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromHours(1) }, cancellationToken: stop.Token);
+
+        // Assert
+        Assert.That(refused.Message, Does.StartWith($"A wait for {task} is already polling in this client with other delays"));
+        await stop.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => Within(first));
+        Assert.CatchAsync<OperationCanceledException>(() => Within(same));
+    }
+
+    [Test]
     public async Task AWaiterJoiningWithAnEarlierDeadlineIsTimedOutOnTimeNotAtTheLoopsNextPoll()
     {
         // Arrange: a manual clock; the first waiter's loop sleeps 30 s after its first poll.
@@ -250,7 +272,7 @@ internal sealed class WaitSharingAndCancellationTests : ClientTestBase
         await UntilAsync(() => Clock.PendingTimers == 1);
 
         // Act: a second waiter with a 5 s timeout joins the sleeping loop; 5 s pass.
-        var second = client.WaitAsync(provider.Task, new WaitOptions { Timeout = TimeSpan.FromSeconds(5) });
+        var second = client.WaitAsync(provider.Task, new WaitOptions { InitialInterval = TimeSpan.FromSeconds(30), Jitter = 0, Timeout = TimeSpan.FromSeconds(5) });
         await UntilAsync(() => Clock.PendingTimers == 1);
         Clock.Advance(TimeSpan.FromSeconds(5));
 

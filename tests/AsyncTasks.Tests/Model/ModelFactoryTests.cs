@@ -20,7 +20,7 @@ internal sealed class ModelFactoryTests
         var error = AsyncTasksModelFactory.TaskError("E1", "refused");
         var created = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
         var finished = created.AddSeconds(30);
-        var raw = new NanoBananaTaskEnvelope();
+        var raw = BinaryData.FromString("""{"code":200}""");
 
         // Act
         var snapshot = AsyncTasksModelFactory.TaskSnapshot(
@@ -34,7 +34,7 @@ internal sealed class ModelFactoryTests
             Assert.That(snapshot.IsTerminal, Is.True);
             Assert.That(snapshot.ProviderState, Is.EqualTo("success"));
             Assert.That(snapshot.Progress, Is.EqualTo(100));
-            Assert.That(snapshot.Outputs, Is.EqualTo(new[] { output }));
+            Assert.That(snapshot.Outputs.Select(o => (o.Kind, o.Url)), Is.EqualTo(new[] { (output.Kind, output.Url) }));
             Assert.That(snapshot.Error, Is.SameAs(error));
             Assert.That(snapshot.CreatedAt, Is.EqualTo(created));
             Assert.That(snapshot.FinishedAt, Is.EqualTo(finished));
@@ -74,21 +74,26 @@ internal sealed class ModelFactoryTests
         outputs.Add(AsyncTasksModelFactory.UrlOutput(TaskOutputKind.Video, new Uri("https://cdn.example.com/2.mp4")));
 
         // Assert
-        Assert.That(snapshot.Outputs, Is.EqualTo(new[] { first }));
+        Assert.That(snapshot.Outputs.Select(o => o.Url), Is.EqualTo(new[] { first.Url }));
     }
 
     [Test]
-    public void AnOutputIsDownloadedWithTheKeyOfTheProviderThatFirstCarriedIt()
+    public void ASnapshotsOutputsBelongToItsProviderAndTheOutputGivenIsNotChanged()
     {
         // Arrange
         var output = AsyncTasksModelFactory.UrlOutput(TaskOutputKind.Image, new Uri("https://cdn.example.com/a.png"));
 
         // Act
-        AsyncTasksModelFactory.TaskSnapshot(new TaskRef(Provider.Duomi, "d-1"), TaskState.Succeeded, outputs: [output]);
-        AsyncTasksModelFactory.TaskSnapshot(new TaskRef(Provider.Mountsea, "m-1"), TaskState.Succeeded, outputs: [output]);
+        var duomi = AsyncTasksModelFactory.TaskSnapshot(new TaskRef(Provider.Duomi, "d-1"), TaskState.Succeeded, outputs: [output]);
+        var mountsea = AsyncTasksModelFactory.TaskSnapshot(new TaskRef(Provider.Mountsea, "m-1"), TaskState.Succeeded, outputs: [output]);
 
         // Assert
-        Assert.That(output.Source, Is.EqualTo(Provider.Duomi));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(duomi.Outputs.Single().Source, Is.EqualTo(Provider.Duomi));
+            Assert.That(mountsea.Outputs.Single().Source, Is.EqualTo(Provider.Mountsea));
+            Assert.That(output.Source, Is.Null);
+        }
     }
 
     [TestCase(0)]

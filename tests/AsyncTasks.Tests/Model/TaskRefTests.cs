@@ -93,29 +93,6 @@ internal sealed class TaskRefTests
     }
 
     [Test]
-    public void WhatAnAdapterKeptOfTheIdIsNotPartOfEquality()
-    {
-        const string name = "projects/p/locations/l/publishers/google/models/m/operations/1";
-        var read = new TaskRef(Provider.SkyEngine, name);
-        new AsyncTasks.Providers.SkyEngineAdapter().ValidateTask(read);
-        var fresh = new TaskRef(Provider.SkyEngine, string.Concat("", name));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(read.ReadId, Is.Not.Null, "the adapter kept the parts");
-            Assert.That(fresh.ReadId, Is.Null);
-            Assert.That(read, Is.EqualTo(fresh));
-            Assert.That(fresh, Is.EqualTo(read));
-            Assert.That(read.GetHashCode(), Is.EqualTo(fresh.GetHashCode()));
-            Assert.That(read == fresh, Is.True);
-            Assert.That(new HashSet<TaskRef> { read }.Contains(fresh), Is.True);
-            Assert.That(read, Is.Not.EqualTo(new TaskRef(Provider.SkyEngine, name + "2")));
-            Assert.That(read.ToString(), Is.EqualTo("skyengine:" + name));
-            Assert.That(read.Equals((TaskRef?)null), Is.False);
-        }
-    }
-
-    [Test]
     public void EveryProviderHasItsTextNameBothWays()
     {
         var expected = new Dictionary<Provider, string>

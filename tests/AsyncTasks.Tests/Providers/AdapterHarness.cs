@@ -1,3 +1,4 @@
+using AsyncTasks.Http;
 using AsyncTasks.Providers;
 using AsyncTasks.Tests.Infrastructure.WireMock;
 
@@ -23,10 +24,18 @@ internal static class AdapterHarness
             WireMockStub.ForAnyMethod(WireMockUrlMatch.UrlPattern, ".*")
                 .RespondingWith(WireMockResponse.Json(status, json)));
 
-    /// <summary>Reads task <paramref name="id"/> once through <paramref name="adapter"/>, with the WireMock root as base address.</summary>
+    /// <summary>
+    /// Reads task <paramref name="id"/> once through <paramref name="adapter"/>, with the WireMock root as base address,
+    /// through the answer handler as in the client (it holds the body for RawResponse).
+    /// </summary>
     public static async Task<TaskSnapshot> GetAsync(ProviderAdapter adapter, string id)
     {
-        using var http = Server.CreateHttpClient(CallTimeout);
+        var limits = new AnswerLimits();
+        using var http = new HttpClient(new ApiAnswerHandler(adapter.Provider, KeyMask.None, limits.MaxBytes, limits.MaxDepth) { InnerHandler = new SocketsHttpHandler() })
+        {
+            BaseAddress = Server.BaseUri,
+            Timeout = CallTimeout,
+        };
         using var timeout = new CancellationTokenSource(CallTimeout);
         return await adapter.GetAsync(new TaskRef(adapter.Provider, id), http, timeout.Token).ConfigureAwait(false);
     }

@@ -121,7 +121,7 @@ internal sealed class KexiangAdapterTests
             Assert.That(snapshot.Progress, Is.Null);
             Assert.That(snapshot.Error, Is.Null);
             Assert.That(snapshot.RequestId, Is.Null);
-            Assert.That(snapshot.RawResponse, Is.InstanceOf<UserTask>());
+            Assert.That(snapshot.RawResponse!.ToObjectFromJson<System.Text.Json.JsonElement>().GetProperty("task_status").GetString(), Is.EqualTo("success"));
 
             // 23:14:07.689977 at +08:00 is 15:14:07.689977 UTC, to the microsecond.
             Assert.That(snapshot.CreatedAt, Is.EqualTo(new DateTimeOffset(2026, 6, 13, 15, 14, 7, 689, 977, TimeSpan.Zero)));

@@ -120,7 +120,7 @@ internal sealed class SkyEngineAdapterTests
             Assert.That(snapshot.Outputs, Is.Empty);
             Assert.That(snapshot.Error, Is.Null);
             Assert.That(snapshot.Progress, Is.Null);
-            Assert.That(snapshot.RawResponse, Is.InstanceOf<GenerateVideosOperation>());
+            Assert.That(snapshot.RawResponse!.ToObjectFromJson<System.Text.Json.JsonElement>().GetProperty("name").GetString(), Is.EqualTo("n"), "the answer body");
         }
     }
 

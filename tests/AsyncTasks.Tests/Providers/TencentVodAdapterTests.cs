@@ -107,7 +107,9 @@ internal sealed class TencentVodAdapterTests
             Assert.That(snapshot.CreatedAt, Is.EqualTo(new DateTimeOffset(2025, 12, 29, 12, 3, 30, TimeSpan.Zero)));
             Assert.That(snapshot.FinishedAt, Is.EqualTo(new DateTimeOffset(2025, 12, 29, 12, 3, 43, TimeSpan.Zero)));
             Assert.That(snapshot.RequestId, Is.EqualTo("12082802-fe37-410e-ae20-0cf14e91e018"));
-            Assert.That(snapshot.RawResponse, Is.InstanceOf<TaskDetailEnvelope>());
+            Assert.That(
+                snapshot.RawResponse!.ToObjectFromJson<System.Text.Json.JsonElement>().GetProperty("Response").GetProperty("RequestId").GetString(),
+                Is.EqualTo("12082802-fe37-410e-ae20-0cf14e91e018"));
             Assert.That(
                 snapshot.Outputs.Select(o => (o.Kind, o.Url?.AbsoluteUri, o.IsInline, o.MimeType, o.FileName, o.ExpiresAt)),
                 Is.EqualTo(new[]
