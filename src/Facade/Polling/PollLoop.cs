@@ -169,9 +169,10 @@ internal sealed class PollLoop
                 using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 try
                 {
-                    if (deadline is { } until)
+                    // A deadline beyond what a timer takes (about 24 days) is looked at again at the next poll.
+                    if (deadline is { } until && CeilingMilliseconds(until - _time.GetUtcNow()) is var left && left.TotalMilliseconds <= int.MaxValue)
                     {
-                        poll.CancelAfter(CeilingMilliseconds(until - _time.GetUtcNow()));
+                        poll.CancelAfter(left);
                     }
 
                     WaitDeadline.Set(deadline);

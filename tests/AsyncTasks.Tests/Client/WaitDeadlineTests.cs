@@ -107,4 +107,19 @@ internal sealed class WaitDeadlineTests : ClientTestBase
         Assert.ThrowsAsync<TaskWaitTimeoutException>(() => Within(early));
         Assert.That((await Within(late)).State, Is.EqualTo(TaskState.Succeeded));
     }
+
+    [Test]
+    public async Task ATimeoutLongerThanATimerTakesStillWaits()
+    {
+        // Arrange: 100 days is beyond what one timer accepts (about 24.8 days).
+        var provider = ProviderCase.Duomi;
+        await StubSequenceAsync(provider, Ok(provider.RunningBody()), Ok(provider.SucceededBody("https://cdn.example.com/a.png")));
+        var client = CreateClient();
+
+        // Act
+        var snapshot = await Within(client.WaitAsync(provider.Task, new WaitOptions { Timeout = TimeSpan.FromDays(100) }));
+
+        // Assert
+        Assert.That(snapshot.State, Is.EqualTo(TaskState.Succeeded));
+    }
 }
