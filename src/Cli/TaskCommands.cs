@@ -62,14 +62,29 @@ internal static class TaskCommands
                 InitialInterval = parseResult.GetValue(interval),
             };
             using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries));
+
+            // --timeout bounds the whole command: the downloads get what the wait left of it.
+            var started = Stopwatch.GetTimestamp();
             var snapshot = await WaitWithDisplayAsync(run, client, task, wait).ConfigureAwait(false);
 
             IReadOnlyList<string?>? files = null;
-            if (directory is not null)
+            if (directory is not null && snapshot.State != TaskState.Succeeded)
             {
-                files = snapshot.State == TaskState.Succeeded
-                    ? await OutputFiles.SaveAllAsync(run, client, snapshot, directory).ConfigureAwait(false)
-                    : [.. snapshot.Outputs.Select(_ => (string?)null)];
+                files = [.. snapshot.Outputs.Select(_ => (string?)null)];
+            }
+            else if (directory is not null)
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(run.CancellationToken);
+                var left = wait.Timeout - Stopwatch.GetElapsedTime(started);
+                deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+                try
+                {
+                    files = await OutputFiles.SaveAllAsync(run, client, snapshot, directory, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !run.CancellationToken.IsCancellationRequested)
+                {
+                    throw new TaskWaitTimeoutException(task, wait.Timeout, snapshot);
+                }
             }
 
             run.WriteResult(run.Json ? JsonOutput.Snapshot(snapshot, files) : TextOutput.Snapshot(snapshot, files));
@@ -173,7 +188,7 @@ internal static class TaskCommands
         var console = CliConsole.CreateAnsiConsole(run.Console.Error, isTerminal: true);
         return await console.Status()
             .Spinner(Spinner.Known.Dots)
-            .StartAsync(Markup.Escape($"{task}: reading…"), async context =>
+            .StartAsync(Markup.Escape(run.Printable($"{task}: reading…")), async context =>
             {
                 TaskSnapshot? last = null;
                 void Refresh()
@@ -181,7 +196,7 @@ internal static class TaskCommands
                     var text = last is null
                         ? $"{task}: reading… {Duration.Format(TimeSpan.FromSeconds(Math.Floor(elapsed.Elapsed.TotalSeconds)))}"
                         : LiveText(last, elapsed.Elapsed);
-                    context.Status(Markup.Escape(text));
+                    context.Status(Markup.Escape(run.Printable(text)));
                 }
 
                 using var ticker = new Timer(_ => Refresh(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -280,7 +295,7 @@ internal static class TaskCommands
                 parseResult.GetValue(BaseUrl),
                 parseResult.GetValue(ApiKey),
                 run.Console.GetEnvironmentVariable);
-            run.Secrets.Add(settings.ApiKey);
+            run.AddSecrets(settings);
             run.Settings = settings;
             settings.RequireBaseUrl();
             settings.RequireApiKey();
