@@ -435,6 +435,14 @@ internal static class ProviderValues
             : null;
 
     /// <summary>
+    /// Any provider's time field, the one reader every adapter uses: Unix epoch seconds written as digits (Duomi),
+    /// else ISO 8601. A placeholder — absent, empty, <c>0</c>, the zero date <c>0000-00-00…</c> — or an unreadable
+    /// text is "no time" (<see langword="null"/>), never an unreadable answer: gateways send them for "not yet".
+    /// </summary>
+    public static DateTimeOffset? Time(string? text) =>
+        text is not null && text.Trim() is { Length: > 0 } trimmed && trimmed.All(char.IsAsciiDigit) ? EpochSeconds(trimmed) : IsoTime(text);
+
+    /// <summary>
     /// An ISO 8601 time as text; <see langword="null"/> when absent, unreadable, or the zero date
     /// (<c>0000-00-00T00:00:00Z</c>, used by Tencent for "not yet").
     /// </summary>
