@@ -64,9 +64,9 @@ internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
             progress: null,
             state == TaskState.Succeeded ? ReadOutputs(data.Data) : [],
             error,
-            ProviderValues.EpochSeconds(data.Create_time),
+            ProviderValues.Time(data.Create_time),
             // update_time is the last change, which is the finish time only once the task has ended.
-            state.IsTerminal() ? ProviderValues.EpochSeconds(data.Update_time) : null,
+            state.IsTerminal() ? ProviderValues.Time(data.Update_time) : null,
             requestId: null,
             envelope);
     }

@@ -54,8 +54,8 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
             progress: null,
             state == TaskState.Succeeded ? ReadOutputs(result.Result) : [],
             error,
-            result.CreatedAt?.ToUniversalTime(),
-            state.IsTerminal() ? result.FinishedAt?.ToUniversalTime() : null,
+            ProviderValues.Time(result.CreatedAt),
+            state.IsTerminal() ? ProviderValues.Time(result.FinishedAt) : null,
             ProviderValues.NonEmpty(result.TraceId),
             result);
     }

@@ -90,8 +90,23 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
 
         var outputs = ReadOutputs(operation.Response);
         return outputs.Count > 0
-            ? Snapshot(task, operation, TaskState.Succeeded, DoneText, outputs, null)
+            ? Snapshot(task, operation, TaskState.Succeeded, DoneText, outputs, null, FinishedAt(operation.Response))
             : Snapshot(task, operation, TaskState.Failed, DoneText, [], NoVideoError(operation.Response));
+    }
+
+    /// <summary>The latest <c>generatedVideos[].createTime</c>: when the last video was made, so when the operation finished.</summary>
+    private static DateTimeOffset? FinishedAt(GenerateVideosResponse? response)
+    {
+        DateTimeOffset? latest = null;
+        foreach (var video in response?.GeneratedVideos ?? [])
+        {
+            if (ProviderValues.Time(video?.CreateTime) is { } made && (latest is null || made > latest))
+            {
+                latest = made;
+            }
+        }
+
+        return latest;
     }
 
     protected override (string? Code, string? Message) ReadErrorBody(ApiException exception) =>
@@ -100,8 +115,14 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
             : (null, null);
 
     private static TaskSnapshot Snapshot(
-        TaskRef task, GenerateVideosOperation operation, TaskState state, string providerState, IReadOnlyList<TaskOutput> outputs, TaskError? error) =>
-        new(task, state, providerState, null, outputs, error, null, null, null, operation);
+        TaskRef task,
+        GenerateVideosOperation operation,
+        TaskState state,
+        string providerState,
+        IReadOnlyList<TaskOutput> outputs,
+        TaskError? error,
+        DateTimeOffset? finishedAt = null) =>
+        new(task, state, providerState, null, outputs, error, null, finishedAt, null, operation);
 
     /// <summary>Done without a video: filtered by the responsible-AI filter when it says so, otherwise an empty result.</summary>
     private static TaskError NoVideoError(GenerateVideosResponse? response)

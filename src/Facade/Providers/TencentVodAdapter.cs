@@ -74,9 +74,9 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
             ProviderValues.Progress(aigc?.Progress),
             state == TaskState.Succeeded && aigc is not null ? ReadOutputs(aigc) : [],
             error,
-            ProviderValues.IsoTime(detail.CreateTime),
+            ProviderValues.Time(detail.CreateTime),
             // An unfinished task sends the zero date (read as none); a finish time is reported only once it has ended.
-            state.IsTerminal() ? ProviderValues.IsoTime(detail.FinishTime) : null,
+            state.IsTerminal() ? ProviderValues.Time(detail.FinishTime) : null,
             requestId,
             envelope);
     }
@@ -193,7 +193,7 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
                 null,
                 null,
                 ProviderValues.NonEmpty(file.MediaName),
-                ProviderValues.IsoTime(file.ExpireTime)));
+                ProviderValues.Time(file.ExpireTime)));
         }
 
         return outputs;
