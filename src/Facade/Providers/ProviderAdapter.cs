@@ -173,6 +173,12 @@ internal abstract class ProviderAdapter
     /// <summary>The provider's error code and message in a documented error body, if the exception carries one.</summary>
     protected virtual (string? Code, string? Message) ReadErrorBody(ApiException exception) => (null, null);
 
+    /// <summary>
+    /// The kind of an HTTP error with the error body's code and message: by default what the status means
+    /// (<see cref="KindOf"/>); a provider whose status is not precise enough refines it from the body.
+    /// </summary>
+    protected virtual TaskErrorKind KindOfError(int status, string? code, string? message) => KindOf(status);
+
     /// <summary>The kind of failure an HTTP status means (shared by every provider).</summary>
     internal static TaskErrorKind KindOf(int status) => status switch
     {
@@ -190,7 +196,7 @@ internal abstract class ProviderAdapter
         var status = exception.StatusCode;
         var (code, message) = ReadErrorBody(exception);
         var requestId = FindRequestId(exception.Headers);
-        var kind = status is >= 200 and < 300 ? TaskErrorKind.Protocol : KindOf(status);
+        var kind = status is >= 200 and < 300 ? TaskErrorKind.Protocol : KindOfError(status, code, message);
         var description = kind == TaskErrorKind.Protocol && status is >= 200 and < 300
             ? DescribeUnreadableSuccess(exception)
             : $"the API answered HTTP {status.ToString(CultureInfo.InvariantCulture)}{(message is null ? string.Empty : $": {Sanitize(message)}")}";
