@@ -57,7 +57,7 @@ internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
             ? new TaskError(null, ProviderValues.NonEmpty(data.Msg))
             : null;
 
-        return new TaskSnapshot(
+        return ProviderSnapshot.Create(
             task,
             state,
             data.State,

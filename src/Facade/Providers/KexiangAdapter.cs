@@ -47,7 +47,7 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
             ? new TaskError(null, ProviderValues.NonEmpty(result.Service_output?.FailReason))
             : null;
 
-        return new TaskSnapshot(
+        return ProviderSnapshot.Create(
             task,
             state,
             result.Task_status,

@@ -47,7 +47,7 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
             ? new TaskError(CodeText(result.ErrorCode), ProviderValues.NonEmpty(result.ErrorMessage))
             : null;
 
-        return new TaskSnapshot(
+        return ProviderSnapshot.Create(
             task,
             state,
             result.Status,

@@ -114,6 +114,30 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
             ? (CodeText((long?)error.Code), error.Message)
             : (null, null);
 
+    /// <summary>
+    /// SkyEngine answers HTTP 400 for "the operation does not exist" and "insufficient permission" alike (its error
+    /// table): the body tells them apart, by a code that is an HTTP status (404; 401/403) or by the message. Any other
+    /// 400 stays a protocol error.
+    /// </summary>
+    protected override TaskErrorKind KindOfError(int status, string? code, string? message)
+    {
+        if (status != 400)
+        {
+            return base.KindOfError(status, code, message);
+        }
+
+        bool Says(params string[] words) =>
+            message is not null && words.Any(word => message.Contains(word, StringComparison.OrdinalIgnoreCase));
+        if (code is "404" || Says("not found", "not exist", "no such", "不存在", "未找到"))
+        {
+            return TaskErrorKind.NotFound;
+        }
+
+        return code is "401" or "403" || Says("permission", "denied", "forbidden", "unauthorized", "权限", "无权")
+            ? TaskErrorKind.Authentication
+            : TaskErrorKind.Protocol;
+    }
+
     private static TaskSnapshot Snapshot(
         TaskRef task,
         GenerateVideosOperation operation,
@@ -122,7 +146,7 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
         IReadOnlyList<TaskOutput> outputs,
         TaskError? error,
         DateTimeOffset? finishedAt = null) =>
-        new(task, state, providerState, null, outputs, error, null, finishedAt, null, operation);
+        ProviderSnapshot.Create(task, state, providerState, null, outputs, error, null, finishedAt, null, operation);
 
     /// <summary>Done without a video: filtered by the responsible-AI filter when it says so, otherwise an empty result.</summary>
     private static TaskError NoVideoError(GenerateVideosResponse? response)
@@ -131,7 +155,7 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
         var filtered = (response?.RaiMediaFilteredCount ?? 0) + (gemini?.RaiMediaFilteredCount ?? 0);
         if (filtered <= 0)
         {
-            return new TaskError("empty_result", "the operation finished without a video");
+            return new TaskError(ProviderSnapshot.EmptyResultCode, "the operation finished without a video");
         }
 
         var reasons = (response?.RaiMediaFilteredReasons ?? [])

@@ -67,7 +67,7 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
             error = ErrorOf(aigc);
         }
 
-        return new TaskSnapshot(
+        return ProviderSnapshot.Create(
             task,
             state,
             rawStatus,
