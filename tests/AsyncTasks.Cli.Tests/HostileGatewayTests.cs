@@ -271,4 +271,56 @@ public sealed class HostileGatewayTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Test]
+    public async Task APlaceholderTimeIsNoTimeAndAnEmptySuccessIsAFailedWait()
+    {
+        var server = WireMockServer.Shared;
+        var kexiang = SpecExamples.TaskId(Provider.Kexiang);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASYNCTASKS_KEXIANG_BASE_URL"] = server.BaseUri.ToString(),
+            ["ASYNCTASKS_KEXIANG_API_KEY"] = Key,
+        };
+        await server.ResetAsync();
+        await server.AddStubAsync(SpecExamples.RequestStub(Provider.Kexiang).RespondingWith(WireMockResponse.Json(
+            200, $$$"""{"id":{{{kexiang}}},"created_at":"0000-00-00T00:00:00Z","updated_at":"","task_status":"success","service_output":{"imgUrl":"https://cdn.example.com/x.png"}}""")));
+
+        var read = await CliRunner.RunAsync(["get", "kexiang", kexiang, "--json"], environment);
+
+        Assert.That(read.ExitCode, Is.EqualTo(ExitCodes.Success), read.ToString());
+        using (var document = JsonDocument.Parse(read.Stdout))
+        {
+            Assert.That(document.RootElement.GetProperty("createdAt").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(document.RootElement.GetProperty("status").GetString(), Is.EqualTo("succeeded"));
+        }
+
+        await ServeRawAsync(200, Succeeded("not a url", "a.png"));
+        var wait = await CliRunner.RunAsync(["wait", "duomi", TaskId, "--json"], Environment());
+
+        Assert.That(wait.ExitCode, Is.EqualTo(ExitCodes.TaskUnsuccessful), wait.ToString());
+        using (var document = JsonDocument.Parse(wait.Stdout))
+        {
+            Assert.That(document.RootElement.GetProperty("status").GetString(), Is.EqualTo("failed"));
+            Assert.That(document.RootElement.GetProperty("error").GetProperty("code").GetString(), Is.EqualTo("empty_result"));
+        }
+    }
+
+    [Test]
+    public async Task ASkyEngine400SayingTheOperationDoesNotExistIsNotFound()
+    {
+        var server = WireMockServer.Shared;
+        await server.ResetAsync();
+        await server.AddStubAsync(SpecExamples.RequestStub(Provider.SkyEngine).RespondingWith(
+            WireMockResponse.Json(400, """{"error":{"code":2004,"message":"operation does not exist"}}""")));
+
+        var result = await CliRunner.RunAsync(
+            ["get", "skyengine", SpecExamples.TaskId(Provider.SkyEngine), "--json"],
+            new Dictionary<string, string> { ["ASYNCTASKS_SKYENGINE_BASE_URL"] = server.BaseUri.ToString(), ["ASYNCTASKS_SKYENGINE_API_KEY"] = Key });
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.ApiError), result.ToString());
+        using var document = JsonDocument.Parse(result.Stdout);
+        Assert.That(document.RootElement.GetProperty("error").GetProperty("kind").GetString(), Is.EqualTo("not_found"));
+        Assert.That(result.Stderr, Does.Contain("check the task id"));
+    }
 }
