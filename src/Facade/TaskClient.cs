@@ -111,6 +111,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
             ArgumentNullException.ThrowIfNull(task);
             ObjectDisposedException.ThrowIf(_disposed, this);
             adapter = ProviderRegistry.Get(task.Provider);
+            task = adapter.Complete(task, _options.For(task.Provider));
             adapter.ValidateTask(task);
             http = GetHttpClient(task.Provider);
         }
@@ -219,6 +220,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
         var wait = options ?? _options.Wait;
         OptionsValidation.ThrowIfInvalid(wait, nameof(options));
         var adapter = ProviderRegistry.Get(task.Provider);
+        task = adapter.Complete(task, _options.For(task.Provider));
         adapter.ValidateTask(task);
         var http = GetHttpClient(task.Provider);
 

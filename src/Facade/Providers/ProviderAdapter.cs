@@ -55,6 +55,9 @@ internal abstract class ProviderAdapter
     /// <exception cref="ArgumentException">The id cannot be sent.</exception>
     public virtual void ValidateTask(TaskRef task) => ValidateId(task.Id);
 
+    /// <summary>The task as it is read: an id that leaves out what the options supply is completed (SkyEngine's short names).</summary>
+    public virtual TaskRef Complete(TaskRef task, ProviderOptions options) => task;
+
     /// <summary>Reads the task once. Every failure leaves as a <see cref="TaskClientException"/>.</summary>
     /// <remarks>
     /// A <see cref="ValueTask{TResult}"/>, as <see cref="FetchAsync"/>: no allocation when the answer is already there.
