@@ -19,7 +19,7 @@ internal static class TaskCommands
         command.SetAction(CliApp.Guarded(console, async (run, parseResult) =>
         {
             var (task, settings) = options.Resolve(run, parseResult);
-            using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries));
+            using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries), parseResult.GetValue(options.Model));
             var snapshot = await client.GetAsync(task, run.CancellationToken).ConfigureAwait(false);
             run.WriteResult(run.Json ? JsonOutput.Snapshot(snapshot) : TextOutput.Snapshot(snapshot));
             return ExitCodes.Success;
@@ -61,7 +61,7 @@ internal static class TaskCommands
                 Timeout = DurationValue(parseResult, timeout, defaultTimeout),
                 InitialInterval = parseResult.GetValue(interval),
             };
-            using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries));
+            using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries), parseResult.GetValue(options.Model));
 
             // --timeout bounds the whole command: the downloads get what the wait left of it.
             var started = Stopwatch.GetTimestamp();
@@ -93,14 +93,15 @@ internal static class TaskCommands
         return command;
     }
 
-    /// <summary>Creates the facade client for one provider: its base URL and key, the retries, the log.</summary>
-    public static TaskClient CreateClient(RunContext run, ProviderSettings settings, int retries)
+    /// <summary>Creates the facade client for one provider: its base URL and key, the retries, the model of short ids, the log.</summary>
+    public static TaskClient CreateClient(RunContext run, ProviderSettings settings, int retries, string? model = null)
     {
         var options = new AsyncTasksOptions { UserAgent = RunContext.UserAgent };
         options.Retry.MaxRetries = retries;
         var provider = options.For(settings.Provider);
         provider.BaseUrl = settings.RequireBaseUrl();
         provider.ApiKey = settings.RequireApiKey();
+        provider.Model = model;
         return new TaskClient(options, run.CreateLoggerFactory());
     }
 
@@ -257,6 +258,12 @@ internal static class TaskCommands
             HelpName = "key",
         };
 
+        public Option<string?> Model { get; } = new("--model")
+        {
+            Description = "For a skyengine short operation name projects/…/locations/…/operations/…: the model it was submitted to (publisher google).",
+            HelpName = "model",
+        };
+
         public Option<int> Retries { get; } = new("--retries")
         {
             Description = "Retries of a request that failed transiently (HTTP 408/424/429/5xx, connection failures), 0-100.",
@@ -284,6 +291,7 @@ internal static class TaskCommands
             command.Options.Add(BaseUrl);
             command.Options.Add(ApiKey);
             command.Options.Add(Retries);
+            command.Options.Add(Model);
         }
 
         /// <summary>The task and its provider's settings, checked (exit code 2 when unusable).</summary>

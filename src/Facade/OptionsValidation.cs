@@ -219,6 +219,7 @@ internal static class OptionsValidation
         ApiKey = options.ApiKey,
         AllowInsecureHttp = options.AllowInsecureHttp,
         PollInterval = options.PollInterval,
+        Model = options.Model,
     };
 
     private static string Key(Provider provider) =>

@@ -323,4 +323,25 @@ public sealed class HostileGatewayTests
         Assert.That(document.RootElement.GetProperty("error").GetProperty("kind").GetString(), Is.EqualTo("not_found"));
         Assert.That(result.Stderr, Does.Contain("check the task id"));
     }
+
+    [Test]
+    public async Task ASkyEngineShortOperationNameIsReadWithModelAndRefusedWithoutSayingWhatIsMissing()
+    {
+        var server = WireMockServer.Shared;
+        await SpecExamples.ServeAsync(Provider.SkyEngine, 200, SpecExamples.Example(Provider.SkyEngine, "running").Value);
+        var full = SpecExamples.TaskId(Provider.SkyEngine);
+        var parts = full.Split('/');
+        var shortName = $"projects/{parts[1]}/locations/{parts[3]}/operations/{parts[9]}";
+        var environment = new Dictionary<string, string> { ["ASYNCTASKS_SKYENGINE_BASE_URL"] = server.BaseUri.ToString(), ["ASYNCTASKS_SKYENGINE_API_KEY"] = Key };
+
+        var withModel = await CliRunner.RunAsync(["get", "skyengine", shortName, "--model", parts[7], "--json"], environment);
+        var without = await CliRunner.RunAsync(["get", "skyengine", shortName], environment);
+
+        Assert.That(parts[5], Is.EqualTo("google"), "the served name's publisher is the default");
+        Assert.That(withModel.ExitCode, Is.EqualTo(ExitCodes.Success), withModel.ToString());
+        using var document = JsonDocument.Parse(withModel.Stdout);
+        Assert.That(document.RootElement.GetProperty("taskId").GetString(), Is.EqualTo(full));
+        Assert.That(without.ExitCode, Is.EqualTo(ExitCodes.Usage), without.ToString());
+        Assert.That(without.Stderr, Does.Contain("names no model"));
+    }
 }

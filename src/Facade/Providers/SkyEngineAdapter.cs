@@ -57,6 +57,36 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
         ThrowIfNotOperationName(id, stackalloc Range[CollectionNames.Length]);
     }
 
+    /// <summary>The short form of an operation name (no publisher, no model), as SkyEngine's page shows it.</summary>
+    internal const string ShortOperationNameForm = "projects/{project}/locations/{location}/operations/{operation}";
+
+    /// <summary>
+    /// A short operation name, <c>projects/{p}/locations/{l}/operations/{op}</c>, is completed with the model of the
+    /// options (<see cref="ProviderOptions.Model"/>) and the publisher <c>google</c>; without a model it is refused,
+    /// saying so. Any other id is left as it is (and checked by <see cref="ValidateTask"/>).
+    /// </summary>
+    public override TaskRef Complete(TaskRef task, ProviderOptions options)
+    {
+        var parts = task.Id.Split('/');
+        if (parts is not ["projects", { Length: > 0 } project, "locations", { Length: > 0 } location, "operations", { Length: > 0 } operation])
+        {
+            return task;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Model))
+        {
+            throw new ArgumentException(
+                $"'{task.Id}' is a short SkyEngine operation name ({ShortOperationNameForm}): it names no model. Set " +
+                $"{AsyncTasksOptions.SectionName}:SkyEngine:Model to the model the task was submitted to (the publisher defaults to google), " +
+                $"or pass the full name: {OperationNameForm}.",
+                nameof(task));
+        }
+
+        return new TaskRef(
+            Provider.SkyEngine,
+            $"projects/{project}/locations/{location}/publishers/google/models/{options.Model.Trim()}/operations/{operation}");
+    }
+
     /// <summary>Checks the id and keeps its five parts on the task: a task polled again is neither checked nor split again.</summary>
     public override void ValidateTask(TaskRef task)
     {
