@@ -70,7 +70,8 @@ internal static class CliApp
             "asynctasks",
             "Read, wait for and download the results of AI image and video generation tasks at Mountsea, Duomi, " +
             "Kexiang, Tencent VOD gateways and SkyEngine. Exit codes: 0 success, 1 task failed/cancelled/timed out, " +
-            "2 usage or configuration error, 3 API or transport error, 4 --timeout exceeded, 130 interrupted.");
+            "2 usage or configuration error, 3 API or transport error, 4 --timeout exceeded, 5 a --download file could not be written, " +
+            "130 interrupted.");
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
         root.Options.Add(JsonOption);
@@ -115,14 +116,17 @@ internal static class CliApp
             }
             catch (TaskWaitTimeoutException exception)
             {
-                var last = exception.LastSnapshot is { } snapshot
-                    ? $"it is still {snapshot.State.GetName()} ({snapshot.ProviderState ?? "-"})"
-                    : "it was never read";
+                var last = exception.LastSnapshot switch
+                {
+                    null => "it was never read",
+                    { IsTerminal: true } snapshot => $"it ended {snapshot.State.GetName()} but its outputs were not all saved in that time",
+                    var snapshot => $"it is still {snapshot.State.GetName()} ({snapshot.ProviderState ?? "-"})",
+                };
                 var message = $"waited {Duration.Format(exception.Timeout)} for {exception.Task} and {last}; " +
                     "wait longer with --timeout, or run the same wait again later";
                 if (run.Json)
                 {
-                    run.WriteResult(JsonOutput.Error(exception, run.Secrets.Redact(message)));
+                    run.WriteResult(JsonOutput.Error(exception, message));
                 }
 
                 run.Fail(message, exception);
@@ -131,14 +135,19 @@ internal static class CliApp
             catch (TaskClientException exception)
             {
                 var settings = run.Settings;
-                var advice = settings is null ? "try again later" : TextOutput.Advice(exception, settings);
+                var advice = settings is null ? "try again later" : TextOutput.Advice(exception, settings, run.DownloadingFrom);
                 if (run.Json)
                 {
-                    run.WriteResult(JsonOutput.Error(exception, run.Secrets.Redact(exception.Message)));
+                    run.WriteResult(JsonOutput.Error(exception, exception.Message));
                 }
 
                 run.Fail($"{exception.Message} What to do: {advice}.", exception);
                 return ExitCodes.ApiError;
+            }
+            catch (OutputWriteException exception)
+            {
+                run.Fail($"{exception.Message} Check the free space and the permissions there, or choose another --download directory.", exception);
+                return ExitCodes.WriteFailed;
             }
             catch (ArgumentException exception)
             {
@@ -168,29 +177,36 @@ internal static class CliApp
         var first = parsed.Errors[0].Message.TrimEnd('.');
 
         // A parse error may quote a token; a key given on the command line or in the environment stays hidden.
-        console.Error.WriteLine(secrets.Redact($"asynctasks: error: {first}. See '{path} --help'."));
+        console.Error.WriteLine(Secrets.Printable(secrets.Redact($"asynctasks: error: {first}. See '{path} --help'.")));
         return ExitCodes.Usage;
     }
 
-    /// <summary>The keys of the command line (<c>--api-key K</c>, <c>--api-key=K</c>) and of the environment, before parsing.</summary>
+    /// <summary>
+    /// The keys of the command line (<c>--api-key K</c>, <c>--api-key=K</c>) and of the environment, and the user info
+    /// of the base URLs there, before parsing.
+    /// </summary>
     private static Secrets KnownKeys(string[] args, CliConsole console)
     {
         var secrets = new Secrets();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--api-key" && i + 1 < args.Length)
+            foreach (var (option, add) in new (string, Action<string>)[] { ("--api-key", secrets.Add), ("--base-url", secrets.AddUserInfoOf) })
             {
-                secrets.Add(args[i + 1]);
-            }
-            else if (args[i].StartsWith("--api-key=", StringComparison.Ordinal) || args[i].StartsWith("--api-key:", StringComparison.Ordinal))
-            {
-                secrets.Add(args[i]["--api-key=".Length..]);
+                if (args[i] == option && i + 1 < args.Length)
+                {
+                    add(args[i + 1]);
+                }
+                else if (args[i].StartsWith(option + "=", StringComparison.Ordinal) || args[i].StartsWith(option + ":", StringComparison.Ordinal))
+                {
+                    add(args[i][(option.Length + 1)..]);
+                }
             }
         }
 
         foreach (var provider in ProviderNames.All)
         {
             secrets.Add(console.GetEnvironmentVariable(ProviderConfiguration.ApiKeyVariable(provider)));
+            secrets.AddUserInfoOf(console.GetEnvironmentVariable(ProviderConfiguration.BaseUrlVariable(provider)));
         }
 
         return secrets;

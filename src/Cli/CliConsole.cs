@@ -33,6 +33,19 @@ internal sealed class CliConsole
         GetEnvironmentVariable = Environment.GetEnvironmentVariable,
     };
 
+    /// <summary>The width of the process's terminal, or 160 when it cannot be read.</summary>
+    public static int TerminalWidth()
+    {
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : 160;
+        }
+        catch (IOException)
+        {
+            return 160;
+        }
+    }
+
     /// <summary>A Spectre console over <paramref name="writer"/>: colours and live rendering only on a terminal.</summary>
     public static IAnsiConsole CreateAnsiConsole(TextWriter writer, bool isTerminal, int? widthWhenRedirected = null)
     {

@@ -13,6 +13,12 @@ internal static partial class Duration
     /// <summary>The accepted forms, for error messages and help.</summary>
     public const string Forms = "a number and a unit: 100ms, 2s, 5m, 1h, or a combination such as 1m30s";
 
+    /// <summary>
+    /// The longest duration accepted: 576h (24 days), just under what a timer can wait for (2^31 ms, about 24.8
+    /// days), so every duration the command line takes can be waited for in one piece.
+    /// </summary>
+    public static readonly TimeSpan Max = TimeSpan.FromHours(576);
+
     private static readonly string[] UnitOrder = ["h", "m", "s", "ms"];
 
     /// <summary>Reads a duration; <see langword="false"/> with a message when the text is not one.</summary>
@@ -48,7 +54,7 @@ internal static partial class Duration
             lastUnit = unit;
             if (!long.TryParse(part.Groups["number"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             {
-                error = $"'{trimmed}' is too large";
+                error = TooLarge(trimmed);
                 return false;
             }
 
@@ -66,7 +72,7 @@ internal static partial class Duration
             }
             catch (OverflowException)
             {
-                error = $"'{trimmed}' is too large";
+                error = TooLarge(trimmed);
                 return false;
             }
         }
@@ -77,9 +83,17 @@ internal static partial class Duration
             return false;
         }
 
+        if (total > Max.Ticks)
+        {
+            error = TooLarge(trimmed);
+            return false;
+        }
+
         value = TimeSpan.FromTicks(total);
         return true;
     }
+
+    private static string TooLarge(string text) => $"'{text}' is too large; the largest accepted value is {Format(Max)} (24 days)";
 
     /// <summary>Writes a duration in the same form, e.g. <c>1m30s</c>, <c>250ms</c>, <c>0s</c>.</summary>
     public static string Format(TimeSpan value)

@@ -18,6 +18,9 @@ internal static class ExitCodes
     /// <summary>The wait outlived <c>--timeout</c> before the task reached a final state.</summary>
     public const int WaitTimeout = 4;
 
+    /// <summary>A <c>--download</c> file could not be written into a usable folder (disk full, permissions): an I/O error.</summary>
+    public const int WriteFailed = 5;
+
     /// <summary>An unexpected internal error (a bug): run again with --verbose and report it.</summary>
     public const int InternalError = 70;
 

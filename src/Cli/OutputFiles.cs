@@ -6,11 +6,13 @@ namespace AsyncTasks.Cli;
 /// <summary>
 /// Saves the outputs of a task for <c>wait --download</c>: a file per output, URL or inline bytes, named after the
 /// provider's file name, else the URL's last segment, else <c>provider-task-N</c>, with an extension from the
-/// name, the MIME type or the kind. Names are unique within a run; an existing file of the same name is replaced.
+/// name, the MIME type or the kind. Names are unique within a run, at most 255 bytes in UTF-8 (cut at a character
+/// boundary, the extension kept) and always inside the folder; an existing file of the same name is replaced.
 /// </summary>
 internal static class OutputFiles
 {
-    private const int MaxBaseNameLength = 100;
+    /// <summary>The longest file name, in UTF-8 bytes, that common file systems (ext4, APFS, NTFS in UTF-16) accept.</summary>
+    public const int MaxNameBytes = 255;
 
     private static readonly Dictionary<string, string> Extensions = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -35,34 +37,42 @@ internal static class OutputFiles
         ".m4v",
     };
 
+    private static readonly HashSet<char> InvalidNameCharacters =
+        [.. Path.GetInvalidFileNameChars(), '<', '>', ':', '"', '|', '?', '*', '/', '\\'];
+
     /// <summary>
     /// Saves every output of <paramref name="snapshot"/> into <paramref name="directory"/> and returns the saved
     /// paths in output order (<see langword="null"/> for an output that cannot be fetched over HTTP, e.g. gs://).
+    /// Each output is written to a new temporary file (created exclusively: never an existing file or link) that is
+    /// renamed when complete and removed on any failure or cancellation.
     /// </summary>
+    /// <exception cref="OutputWriteException">A file could not be written (disk full, permissions).</exception>
     public static async Task<IReadOnlyList<string?>> SaveAllAsync(
         RunContext run,
         ITaskClient client,
         TaskSnapshot snapshot,
-        string directory)
+        string directory,
+        CancellationToken cancellationToken)
     {
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var files = new List<string?>();
         for (var i = 0; i < snapshot.Outputs.Count; i++)
         {
             var output = snapshot.Outputs[i];
-            var name = FileNameFor(output, snapshot.Task, i, used);
-            var path = Path.Combine(directory, name);
-            var partial = Path.Combine(directory, "." + name + ".part");
+            var path = PathIn(directory, FileNameFor(output, snapshot.Task, i, used));
+            var partial = PathIn(directory, $".asynctasks-{Guid.NewGuid():N}.part");
             try
             {
                 long bytes;
-                var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+                run.DownloadingFrom = output.Url;
+                var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
                 await using (stream.ConfigureAwait(false))
                 {
-                    bytes = await client.DownloadAsync(output, stream, run.CancellationToken).ConfigureAwait(false);
+                    bytes = await client.DownloadAsync(output, stream, cancellationToken).ConfigureAwait(false);
                 }
 
                 File.Move(partial, path, overwrite: true);
+                run.DownloadingFrom = null;
                 files.Add(path);
                 if (run.ShowsProgressLines)
                 {
@@ -73,13 +83,14 @@ internal static class OutputFiles
             {
                 // e.g. gs:// (Vertex AI): not fetchable over HTTP; the task still succeeded.
                 TryDelete(partial);
+                run.DownloadingFrom = null;
                 files.Add(null);
                 run.Note($"asynctasks: warning: output {i + 1} ({output.Url}) was not saved: {exception.Message}");
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
                 TryDelete(partial);
-                throw new UsageException($"cannot write {path}: {exception.Message}");
+                throw new OutputWriteException($"cannot write {path}: {exception.Message}", exception);
             }
             catch
             {
@@ -89,6 +100,15 @@ internal static class OutputFiles
         }
 
         return files;
+    }
+
+    /// <summary><paramref name="name"/> in <paramref name="directory"/>; refuses anything that would land elsewhere.</summary>
+    private static string PathIn(string directory, string name)
+    {
+        var path = Path.GetFullPath(Path.Combine(directory, name));
+        return string.Equals(Path.GetDirectoryName(path), Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)), StringComparison.Ordinal)
+            ? path
+            : throw new InvalidOperationException($"the file name '{name}' would leave the --download directory");
     }
 
     /// <summary>A safe, unique file name with an extension for output <paramref name="index"/> (0-based).</summary>
@@ -112,18 +132,37 @@ internal static class OutputFiles
         }
 
         var stem = name[..^extension.Length];
-        if (stem.Length > MaxBaseNameLength)
-        {
-            stem = stem[..MaxBaseNameLength];
-        }
-
-        var candidate = stem + extension;
+        var candidate = Fit(stem, string.Empty, extension);
         for (var n = 2; !used.Add(candidate); n++)
         {
-            candidate = string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}{extension}");
+            candidate = Fit(stem, string.Create(CultureInfo.InvariantCulture, $"-{n}"), extension);
         }
 
         return candidate;
+    }
+
+    /// <summary>
+    /// <paramref name="stem"/> + <paramref name="suffix"/> + <paramref name="extension"/> within <see cref="MaxNameBytes"/>
+    /// UTF-8 bytes: the stem is cut at a character boundary (never inside a surrogate pair or a UTF-8 sequence).
+    /// </summary>
+    public static string Fit(string stem, string suffix, string extension)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        var room = MaxNameBytes - Encoding.UTF8.GetByteCount(suffix) - Encoding.UTF8.GetByteCount(extension);
+        var length = 0;
+        var bytes = 0;
+        foreach (var rune in stem.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > room)
+            {
+                break;
+            }
+
+            bytes += rune.Utf8SequenceLength;
+            length += rune.Utf16SequenceLength;
+        }
+
+        return stem[..length].TrimEnd() + suffix + extension;
     }
 
     /// <summary>The extension for the output's MIME type, else for its kind (.png image, .mp4 video).</summary>
@@ -149,11 +188,10 @@ internal static class OutputFiles
         // Only the last path segment, and only characters every file system accepts.
         name = name.Replace('\\', '/');
         name = name[(name.LastIndexOf('/') + 1)..];
-        var invalid = Path.GetInvalidFileNameChars().Concat(['<', '>', ':', '"', '|', '?', '*']).ToHashSet();
         var text = new StringBuilder(name.Length);
         foreach (var c in name)
         {
-            text.Append(invalid.Contains(c) || char.IsControl(c) ? '_' : c);
+            text.Append(InvalidNameCharacters.Contains(c) || char.IsControl(c) ? '_' : c);
         }
 
         var cleaned = text.ToString().Trim().Trim('.').Trim();

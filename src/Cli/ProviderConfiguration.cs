@@ -3,6 +3,9 @@ namespace AsyncTasks.Cli;
 /// <summary>A usage or configuration error (exit code 2): the message says what to change.</summary>
 internal sealed class UsageException(string message) : Exception(message);
 
+/// <summary>A <c>--download</c> file could not be written (exit code 5): the message names the file and the reason.</summary>
+internal sealed class OutputWriteException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>Where a setting came from.</summary>
 internal enum SettingSource
 {

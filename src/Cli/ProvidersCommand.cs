@@ -17,7 +17,7 @@ internal static class ProvidersCommand
                 .ToList();
             foreach (var row in rows)
             {
-                run.Secrets.Add(row.ApiKey);
+                run.AddSecrets(row);
             }
 
             if (run.Json)
@@ -62,14 +62,21 @@ internal static class ProvidersCommand
 
                 table.AddRow(
                     Markup.Escape(row.Provider.GetName()),
-                    Markup.Escape(url),
+                    Markup.Escape(run.Printable(url)),
                     row.HasApiKey ? "configured" : "not configured",
                     Markup.Escape($"{ProviderConfiguration.ApiKeyVariable(row.Provider)}, {ProviderConfiguration.BaseUrlVariable(row.Provider)}"));
             }
 
-            var ansi = CliConsole.CreateAnsiConsole(run.Console.Out, run.Console.OutIsTerminal, widthWhenRedirected: 160);
+            // Drawn into a string first, so that the table goes out through the same masking as every other result.
+            using var drawn = new StringWriter();
+            var ansi = CliConsole.CreateAnsiConsole(drawn, run.Console.OutIsTerminal, widthWhenRedirected: 160);
+            if (run.Console.OutIsTerminal)
+            {
+                ansi.Profile.Width = CliConsole.TerminalWidth();
+            }
+
             ansi.Write(table);
-            run.Console.Out.Flush();
+            run.WriteResult(drawn.ToString());
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

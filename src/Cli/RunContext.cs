@@ -23,6 +23,9 @@ internal sealed class RunContext(CliConsole console, bool json, bool verbose, Ca
     /// <summary>The settings of the provider the command talks to, once resolved (for the advice of error lines).</summary>
     public ProviderSettings? Settings { get; set; }
 
+    /// <summary>The URL of the output being downloaded, while one is (an error then concerns that host, not the gateway).</summary>
+    public Uri? DownloadingFrom { get; set; }
+
     /// <summary>The keys of this run, hidden from everything printed.</summary>
     public Secrets Secrets { get; } = new();
 
@@ -34,7 +37,18 @@ internal sealed class RunContext(CliConsole console, bool json, bool verbose, Ca
 
     /// <summary>The facade's log on standard error: warnings (retries) always, everything from Debug up with --verbose.</summary>
     public ILoggerFactory CreateLoggerFactory() =>
-        new StderrLoggerFactory(Note, Secrets, Verbose ? LogLevel.Debug : LogLevel.Warning);
+        new StderrLoggerFactory(Note, Verbose ? LogLevel.Debug : LogLevel.Warning);
+
+    /// <summary>Remembers the secrets of a provider's settings: its key and what its base URL's user info holds.</summary>
+    public void AddSecrets(ProviderSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Secrets.Add(settings.ApiKey);
+        Secrets.AddUserInfoOf(settings.BaseUrlText);
+    }
+
+    /// <summary>One line as it may be shown: keys masked, control characters replaced (see <see cref="Secrets"/>).</summary>
+    public string Printable(string line) => Secrets.Printable(Secrets.Redact(line));
 
     /// <summary>The User-Agent text the facade adds: <c>asynctasks/VERSION</c>.</summary>
     public static string UserAgent { get; } = "asynctasks/" + Version;
@@ -49,9 +63,13 @@ internal sealed class RunContext(CliConsole console, bool json, bool verbose, Ca
         }
     }
 
-    /// <summary>Writes the result (text or the JSON object) to standard output.</summary>
+    /// <summary>
+    /// Writes the result (text or the JSON object) to standard output, keys masked. Text results replace control
+    /// characters in each value they show (<see cref="TextOutput"/>); JSON escapes them.
+    /// </summary>
     public void WriteResult(string text)
     {
+        text = Secrets.Redact(text);
         lock (writeLock)
         {
             Console.Out.Write(text);
@@ -64,12 +82,13 @@ internal sealed class RunContext(CliConsole console, bool json, bool verbose, Ca
         }
     }
 
-    /// <summary>Writes one line to standard error, keys masked.</summary>
+    /// <summary>Writes one line to standard error, keys masked and control characters (line breaks too) replaced.</summary>
     public void Note(string line)
     {
+        line = Printable(line);
         lock (writeLock)
         {
-            Console.Error.WriteLine(Secrets.Redact(line));
+            Console.Error.WriteLine(line);
             Console.Error.Flush();
         }
     }
@@ -81,9 +100,15 @@ internal sealed class RunContext(CliConsole console, bool json, bool verbose, Ca
     public void Fail(string message, Exception? exception = null)
     {
         Note($"asynctasks: error: {message}");
-        if (Verbose && exception is not null)
+
+        // Each exception's message on one line (it may quote the gateway), then its stack, line by line.
+        for (var current = Verbose ? exception : null; current is not null; current = current.InnerException)
         {
-            Note(exception.ToString());
+            Note($"{(current == exception ? string.Empty : "---> ")}{current.GetType().FullName}: {current.Message}");
+            foreach (var frame in (current.StackTrace ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                Note(frame.TrimEnd('\r'));
+            }
         }
     }
 }

@@ -4,12 +4,11 @@ namespace AsyncTasks.Cli;
 
 /// <summary>
 /// Sends the facade's log (retries, polls, state changes) to standard error: warnings always, everything from
-/// Debug up with --verbose. Every line passes through <see cref="Secrets.Redact"/>.
+/// Debug up with --verbose. Every line goes through <see cref="RunContext.Note"/>, which masks keys.
 /// </summary>
-internal sealed class StderrLoggerFactory(Action<string> writeLine, Secrets secrets, LogLevel minimum) : ILoggerFactory
+internal sealed class StderrLoggerFactory(Action<string> writeLine, LogLevel minimum) : ILoggerFactory
 {
     private readonly Action<string> writeLine = writeLine;
-    private readonly Secrets secrets = secrets;
     private readonly LogLevel minimum = minimum;
 
     /// <inheritdoc />
@@ -48,7 +47,7 @@ internal sealed class StderrLoggerFactory(Action<string> writeLine, Secrets secr
                 LogLevel.Error => "error",
                 _ => "critical",
             };
-            owner.writeLine(owner.secrets.Redact($"asynctasks: {level}: {formatter(state, exception)}"));
+            owner.writeLine($"asynctasks: {level}: {formatter(state, exception)}");
         }
     }
 }

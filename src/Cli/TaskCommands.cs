@@ -19,7 +19,7 @@ internal static class TaskCommands
         command.SetAction(CliApp.Guarded(console, async (run, parseResult) =>
         {
             var (task, settings) = options.Resolve(run, parseResult);
-            using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries));
+            using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries), parseResult.GetValue(options.Model));
             var snapshot = await client.GetAsync(task, run.CancellationToken).ConfigureAwait(false);
             run.WriteResult(run.Json ? JsonOutput.Snapshot(snapshot) : TextOutput.Snapshot(snapshot));
             return ExitCodes.Success;
@@ -61,15 +61,30 @@ internal static class TaskCommands
                 Timeout = DurationValue(parseResult, timeout, defaultTimeout),
                 InitialInterval = parseResult.GetValue(interval),
             };
-            using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries));
+            using var client = CreateClient(run, settings, parseResult.GetValue(options.Retries), parseResult.GetValue(options.Model));
+
+            // --timeout bounds the whole command: the downloads get what the wait left of it.
+            var started = Stopwatch.GetTimestamp();
             var snapshot = await WaitWithDisplayAsync(run, client, task, wait).ConfigureAwait(false);
 
             IReadOnlyList<string?>? files = null;
-            if (directory is not null)
+            if (directory is not null && snapshot.State != TaskState.Succeeded)
             {
-                files = snapshot.State == TaskState.Succeeded
-                    ? await OutputFiles.SaveAllAsync(run, client, snapshot, directory).ConfigureAwait(false)
-                    : [.. snapshot.Outputs.Select(_ => (string?)null)];
+                files = [.. snapshot.Outputs.Select(_ => (string?)null)];
+            }
+            else if (directory is not null)
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(run.CancellationToken);
+                var left = wait.Timeout - Stopwatch.GetElapsedTime(started);
+                deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+                try
+                {
+                    files = await OutputFiles.SaveAllAsync(run, client, snapshot, directory, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !run.CancellationToken.IsCancellationRequested)
+                {
+                    throw new TaskWaitTimeoutException(task, wait.Timeout, snapshot);
+                }
             }
 
             run.WriteResult(run.Json ? JsonOutput.Snapshot(snapshot, files) : TextOutput.Snapshot(snapshot, files));
@@ -78,14 +93,15 @@ internal static class TaskCommands
         return command;
     }
 
-    /// <summary>Creates the facade client for one provider: its base URL and key, the retries, the log.</summary>
-    public static TaskClient CreateClient(RunContext run, ProviderSettings settings, int retries)
+    /// <summary>Creates the facade client for one provider: its base URL and key, the retries, the model of short ids, the log.</summary>
+    public static TaskClient CreateClient(RunContext run, ProviderSettings settings, int retries, string? model = null)
     {
         var options = new AsyncTasksOptions { UserAgent = RunContext.UserAgent };
         options.Retry.MaxRetries = retries;
         var provider = options.For(settings.Provider);
         provider.BaseUrl = settings.RequireBaseUrl();
         provider.ApiKey = settings.RequireApiKey();
+        provider.Model = model;
         return new TaskClient(options, run.CreateLoggerFactory());
     }
 
@@ -173,7 +189,7 @@ internal static class TaskCommands
         var console = CliConsole.CreateAnsiConsole(run.Console.Error, isTerminal: true);
         return await console.Status()
             .Spinner(Spinner.Known.Dots)
-            .StartAsync(Markup.Escape($"{task}: reading…"), async context =>
+            .StartAsync(Markup.Escape(run.Printable($"{task}: reading…")), async context =>
             {
                 TaskSnapshot? last = null;
                 void Refresh()
@@ -181,7 +197,7 @@ internal static class TaskCommands
                     var text = last is null
                         ? $"{task}: reading… {Duration.Format(TimeSpan.FromSeconds(Math.Floor(elapsed.Elapsed.TotalSeconds)))}"
                         : LiveText(last, elapsed.Elapsed);
-                    context.Status(Markup.Escape(text));
+                    context.Status(Markup.Escape(run.Printable(text)));
                 }
 
                 using var ticker = new Timer(_ => Refresh(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -242,6 +258,12 @@ internal static class TaskCommands
             HelpName = "key",
         };
 
+        public Option<string?> Model { get; } = new("--model")
+        {
+            Description = "For a skyengine short operation name projects/…/locations/…/operations/…: the model it was submitted to (publisher google).",
+            HelpName = "model",
+        };
+
         public Option<int> Retries { get; } = new("--retries")
         {
             Description = "Retries of a request that failed transiently (HTTP 408/424/429/5xx, connection failures), 0-100.",
@@ -269,6 +291,7 @@ internal static class TaskCommands
             command.Options.Add(BaseUrl);
             command.Options.Add(ApiKey);
             command.Options.Add(Retries);
+            command.Options.Add(Model);
         }
 
         /// <summary>The task and its provider's settings, checked (exit code 2 when unusable).</summary>
@@ -280,7 +303,7 @@ internal static class TaskCommands
                 parseResult.GetValue(BaseUrl),
                 parseResult.GetValue(ApiKey),
                 run.Console.GetEnvironmentVariable);
-            run.Secrets.Add(settings.ApiKey);
+            run.AddSecrets(settings);
             run.Settings = settings;
             settings.RequireBaseUrl();
             settings.RequireApiKey();

@@ -10,7 +10,7 @@ internal static class TextOutput
     public static string Snapshot(TaskSnapshot snapshot, IReadOnlyList<string?>? files = null)
     {
         var text = new StringBuilder();
-        text.AppendLine(snapshot.Task.ToString());
+        text.AppendLine(Secrets.Printable(snapshot.Task.ToString()));
         Field(text, "status", $"{snapshot.State.GetName()} (provider: {snapshot.ProviderState ?? "-"})");
         if (snapshot.Progress is { } progress)
         {
@@ -96,8 +96,21 @@ internal static class TextOutput
         return "[" + new string('#', filled) + new string('-', 10 - filled) + "]";
     }
 
-    /// <summary>What to do about an API or transport error, in a few words.</summary>
-    public static string Advice(TaskClientException exception, ProviderSettings settings) => exception.Kind switch
+    /// <summary>
+    /// What to do about an API or transport error, in a few words; <paramref name="download"/> is the output being
+    /// fetched when the error came from a download (another host than the gateway as a rule).
+    /// </summary>
+    public static string Advice(TaskClientException exception, ProviderSettings settings, Uri? download = null) => download switch
+    {
+        not null when exception.Kind is TaskErrorKind.Authentication or TaskErrorKind.NotFound =>
+            $"the output link at {download.Host} was refused or is gone (links expire): run the wait again for fresh links",
+        not null when exception.Kind is not TaskErrorKind.Timeout =>
+            $"could not fetch the output from {download.Host}: check the network, or run the wait again later for fresh links",
+        not null => $"fetching the output from {download.Host} timed out; try again, or check the network",
+        _ => GatewayAdvice(exception, settings),
+    };
+
+    private static string GatewayAdvice(TaskClientException exception, ProviderSettings settings) => exception.Kind switch
     {
         TaskErrorKind.Authentication =>
             $"check the API key ({ProviderConfiguration.ApiKeyVariable(settings.Provider)} or --api-key) and that it may read this task",
@@ -109,11 +122,12 @@ internal static class TextOutput
         _ => "the request timed out; try again, or check the network",
     };
 
+    /// <summary>One line of the block; the value may hold the gateway's text, so its control characters are replaced.</summary>
     private static void Field(StringBuilder text, string name, string? value)
     {
         if (value is not null)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  {name,-11} {value}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"  {name,-11} {Secrets.Printable(value)}").AppendLine();
         }
     }
 }

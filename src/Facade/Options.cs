@@ -84,6 +84,13 @@ public sealed class ProviderOptions
     /// <summary>The first delay between polls of a wait; when unset, the provider's default (2 s image gateways, 3 s Mountsea, 5 s Veo).</summary>
     public TimeSpan? PollInterval { get; set; }
 
+    /// <summary>
+    /// The model of task ids that name none: a SkyEngine operation name in the short form
+    /// <c>projects/{p}/locations/{l}/operations/{op}</c> is read as that of this model (publisher <c>google</c>).
+    /// Other providers ignore it.
+    /// </summary>
+    public string? Model { get; set; }
+
     /// <summary>Whether an API key is set. The key itself is never shown.</summary>
     public bool HasApiKey => !string.IsNullOrEmpty(ApiKey);
 

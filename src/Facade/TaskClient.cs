@@ -102,8 +102,8 @@ public sealed class TaskClient : ITaskClient, IDisposable
     /// <inheritdoc />
     public Task<TaskSnapshot> GetAsync(TaskRef task, CancellationToken cancellationToken = default)
     {
-        var (adapter, http) = Resolve(task);
-        return ReadAsync(adapter, http, task, cancellationToken);
+        var (adapter, http, read) = Resolve(task);
+        return ReadAsync(adapter, http, read, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -209,7 +209,7 @@ public sealed class TaskClient : ITaskClient, IDisposable
         Channel<TaskSnapshot>? channel,
         CancellationToken cancellationToken)
     {
-        var (adapter, http) = Resolve(task);
+        (var adapter, var http, task) = Resolve(task);
         var wait = options ?? _options.Wait;
         OptionsValidation.ThrowIfInvalid(wait, nameof(options));
         var backoff = PollBackoff.For(task.Provider, _options, wait);
@@ -301,13 +301,15 @@ public sealed class TaskClient : ITaskClient, IDisposable
     /// Checks a call's task before any I/O and finds its adapter and HTTP client. Every method of the client throws its
     /// argument and configuration errors here, synchronously, from the call itself.
     /// </summary>
-    private (ProviderAdapter Adapter, HttpClient Http) Resolve(TaskRef task)
+    /// <summary>The task's adapter and client, and the task as it is read (completed from the options, its id checked).</summary>
+    private (ProviderAdapter Adapter, HttpClient Http, TaskRef Task) Resolve(TaskRef task)
     {
         ArgumentNullException.ThrowIfNull(task);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var adapter = ProviderRegistry.Get(task.Provider);
+        task = adapter.Complete(task, _options.For(task.Provider));
         adapter.ValidateId(task.Id);
-        return (adapter, GetHttpClient(task.Provider));
+        return (adapter, GetHttpClient(task.Provider), task);
     }
 
     private async Task<TaskSnapshot> ReadAsync(ProviderAdapter adapter, HttpClient http, TaskRef task, CancellationToken cancellationToken)

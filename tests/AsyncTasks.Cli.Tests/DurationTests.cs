@@ -40,4 +40,17 @@ public sealed class DurationTests
     [TestCase(0, "0s")]
     public void FormatsInTheSameForm(long milliseconds, string text) =>
         Assert.That(Duration.Format(TimeSpan.FromMilliseconds(milliseconds)), Is.EqualTo(text));
+
+    [Test]
+    public void ADurationTooLargeNamesTheLargestAccepted()
+    {
+        foreach (var text in new[] { "577h", "576h1ms", "99999999999999999999h", "9223372036854775807ms", "2562047788h" })
+        {
+            Assert.That(Duration.TryParse(text, out _, out var error), Is.False, text);
+            Assert.That(error, Is.EqualTo($"'{text}' is too large; the largest accepted value is 576h (24 days)"));
+        }
+
+        Assert.That(Duration.TryParse("576h", out var largest, out _), Is.True);
+        Assert.That(largest, Is.EqualTo(Duration.Max));
+    }
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace AsyncTasks.Cli.Tests;
 
 /// <summary>How <c>--download</c> names files.</summary>
@@ -45,5 +47,47 @@ public sealed class OutputFilesTests
         var same = AsyncTasksModelFactory.UrlOutput(TaskOutputKind.Image, new Uri("https://cdn.example.com/x/A.png"));
         Assert.That(OutputFiles.FileNameFor(sneaky, Task, 0, used), Is.EqualTo("a.png"));
         Assert.That(OutputFiles.FileNameFor(same, Task, 1, used), Is.EqualTo("A-2.png"));
+    }
+
+    [Test]
+    public void LongNamesAreCutWithin255BytesAtACharacterBoundaryKeepingTheExtension()
+    {
+        // CJK (3 bytes), an emoji (a surrogate pair, 4 bytes), accented Latin (2 bytes), ASCII; each long enough to cut.
+        foreach (var unit in new[] { "猫", "🐱", "é", "a", "a猫", "猫🐱é" })
+        {
+            var stem = string.Concat(Enumerable.Repeat(unit, 300));
+            var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var first = AsyncTasksModelFactory.UrlOutput(TaskOutputKind.Video, new Uri("https://cdn.example.com/a"), "video/mp4", stem + ".mp4");
+
+            var names = Enumerable.Range(0, 12).Select(i => OutputFiles.FileNameFor(first, Task, i, used)).ToList();
+
+            foreach (var name in names)
+            {
+                var bytes = Encoding.UTF8.GetByteCount(name);
+                Assert.That(bytes, Is.LessThanOrEqualTo(255).And.GreaterThan(255 - 8), $"{unit}: {name}");
+                Assert.That(name, Does.EndWith(".mp4"));
+                Assert.That(name.EnumerateRunes().Any(r => r == Rune.ReplacementChar), Is.False, "no character cut in half");
+                Assert.That(Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(name)), Is.EqualTo(name));
+            }
+
+            Assert.That(names, Is.Unique);
+            Assert.That(names[11], Does.EndWith("-12.mp4"));
+        }
+    }
+
+    [Test]
+    public void NamesThatTryToLeaveTheFolderStayInsideIt()
+    {
+        var hostile = new[] { "..", "../..", "a/../../b.png", "..\\..\\c.png", "/etc/passwd", "C:\\x.png", "\0.png", ".", "...", "x\u0000y.png", "nul\u001b[2J.png" };
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var directory = Path.GetFullPath(Path.Combine(Path.GetTempPath(), "asynctasks-names"));
+        for (var i = 0; i < hostile.Length; i++)
+        {
+            var output = AsyncTasksModelFactory.UrlOutput(TaskOutputKind.Image, new Uri("https://cdn.example.com/"), "image/png", hostile[i]);
+            var name = OutputFiles.FileNameFor(output, Task, i, used);
+            var path = Path.GetFullPath(Path.Combine(directory, name));
+            Assert.That(Path.GetDirectoryName(path), Is.EqualTo(directory), hostile[i]);
+            Assert.That(name.Any(char.IsControl) || name.Contains('/') || name.Contains('\\') || name is "." or "..", Is.False, name);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using AsyncTasks.Diagnostics;
+using AsyncTasks.Polling;
 using AsyncTasks.Providers;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -36,19 +37,13 @@ internal sealed class TransientRetryHandler : DelegatingHandler
                 MaxDelay = options.MaxDelay,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                 {
-                    { Exception: HttpRequestException } => true,
-                    { Result: { } response } => IsTransient(response.StatusCode),
+                    { Exception: HttpRequestException } => !PastDeadline(null),
+                    { Result: { } response } => IsTransient(response.StatusCode) && !PastDeadline(response),
                     _ => false,
                 }),
                 DelayGenerator = args =>
                 {
-                    if (args.Outcome.Result is { } response
-                        && RetryAfterParser.Parse(response, timeProvider.GetUtcNow()) is { } retryAfter)
-                    {
-                        return ValueTask.FromResult<TimeSpan?>(retryAfter < options.MaxRetryAfter ? retryAfter : options.MaxRetryAfter);
-                    }
-
-                    return ValueTask.FromResult<TimeSpan?>(null);
+                    return ValueTask.FromResult(args.Outcome.Result is { } response ? RetryAfter(response, timeProvider.GetUtcNow()) : null);
                 },
                 OnRetry = args =>
                 {
@@ -62,6 +57,23 @@ internal sealed class TransientRetryHandler : DelegatingHandler
         }
 
         _pipeline = builder.Build();
+
+        // Inside a wait, a retry that could only start after the wait's deadline is not made: the failure goes back to
+        // the wait, which ends at its deadline instead of after the sleep (Retry-After may ask for a day).
+        bool PastDeadline(HttpResponseMessage? response)
+        {
+            if (WaitDeadline.Value is not { } deadline)
+            {
+                return false;
+            }
+
+            var now = timeProvider.GetUtcNow();
+            return now + ((response is null ? null : RetryAfter(response, now)) ?? TimeSpan.Zero) >= deadline;
+        }
+
+        // The delay the answer asks for, capped at MaxRetryAfter.
+        TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) =>
+            RetryAfterParser.Parse(response, now) is { } asked ? (asked < options.MaxRetryAfter ? asked : options.MaxRetryAfter) : null;
     }
 
     internal static bool IsTransient(HttpStatusCode status) =>

@@ -11,9 +11,10 @@ namespace AsyncTasks.Polling;
 /// </summary>
 /// <remarks>
 /// Waiter deadlines are checked by the loop itself, against the same clock as its delays, so a wait's timeout
-/// is exact under a fake clock and no extra timers are needed: the loop's sleep ends at the earliest deadline (a
-/// waiter joining with an earlier one wakes it). A deadline that passes while a poll is in flight is reported when
-/// that poll returns, which <see cref="AsyncTasksOptions.RequestTimeout"/> and the request retries bound.
+/// is exact under a fake clock: the loop's sleep ends at the earliest deadline (a waiter joining with an earlier one
+/// wakes it). A poll carries the earliest deadline too: the retry handler does not sleep past it (see
+/// <see cref="WaitDeadline"/>), and the poll is cancelled when it is still in flight at that moment (a slow answer,
+/// a retry's sleep), so a wait ends at its timeout whatever the gateway does.
 /// </remarks>
 #pragma warning disable CA1001 // _stop is disposed when RunAsync ends; the loop has no other owner to dispose it.
 internal sealed class PollLoop
@@ -161,9 +162,18 @@ internal sealed class PollLoop
             {
                 TimeSpan? retryAfter = null;
                 TaskClientException? transient = null;
+                var deadline = EarliestDeadline();
+                using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 try
                 {
-                    var snapshot = await _poll(_task, _stop.Token).ConfigureAwait(false);
+                    // A deadline beyond what a timer takes (about 24 days) is looked at again at the next poll.
+                    if (deadline is { } until && CeilingMilliseconds(until - _time.GetUtcNow()) is var left && left.TotalMilliseconds <= int.MaxValue)
+                    {
+                        poll.CancelAfter(left);
+                    }
+
+                    WaitDeadline.Set(deadline);
+                    var snapshot = await _poll(_task, poll.Token).ConfigureAwait(false);
                     if (Publish(snapshot))
                     {
                         return;
@@ -177,6 +187,15 @@ internal sealed class PollLoop
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)
                 {
                     return;
+                }
+                catch (OperationCanceledException) when (poll.IsCancellationRequested && deadline is { } passed)
+                {
+                    // The earliest deadline passed with the poll in flight: those waiters end now; the others go on.
+                    var now = _time.GetUtcNow();
+                    if (ExpireWaiters(now > passed ? now : passed) is null)
+                    {
+                        return;
+                    }
                 }
                 catch (Exception exception)
                 {
@@ -248,8 +267,7 @@ internal sealed class PollLoop
                     }
                 }
 
-                // Task.Delay counts whole milliseconds (truncating): round up, or a sub-millisecond rest would spin.
-                until = TimeSpan.FromMilliseconds(Math.Ceiling((wakeAt - now).TotalMilliseconds));
+                until = CeilingMilliseconds(wakeAt - now);
                 if (until > TimeSpan.Zero)
                 {
                     _nap = nap;
@@ -277,6 +295,28 @@ internal sealed class PollLoop
                     _nap = null;
                 }
             }
+        }
+    }
+
+    /// <summary>Timers count whole milliseconds (truncating): round up, or a sub-millisecond rest would spin.</summary>
+    private static TimeSpan CeilingMilliseconds(TimeSpan span) =>
+        span <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(span.TotalMilliseconds));
+
+    /// <summary>The earliest deadline of the waiters now attached, or <see langword="null"/> when none is.</summary>
+    private DateTimeOffset? EarliestDeadline()
+    {
+        lock (_gate)
+        {
+            DateTimeOffset? earliest = null;
+            foreach (var waiter in _waiters)
+            {
+                if (earliest is null || waiter.Deadline < earliest)
+                {
+                    earliest = waiter.Deadline;
+                }
+            }
+
+            return earliest;
         }
     }
 

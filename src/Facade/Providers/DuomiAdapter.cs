@@ -59,16 +59,16 @@ internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
             ? new TaskError(null, ProviderValues.NonEmpty(data.Msg))
             : null;
 
-        return new TaskSnapshot(
+        return ProviderSnapshot.Create(
             task,
             state,
             data.State,
             progress: null,
             state == TaskState.Succeeded ? ReadOutputs(data.Data) : [],
             error,
-            ProviderValues.EpochSeconds(data.Create_time),
+            ProviderValues.Time(data.Create_time),
             // update_time is the last change, which is the finish time only once the task has ended.
-            state.IsTerminal() ? ProviderValues.EpochSeconds(data.Update_time) : null,
+            state.IsTerminal() ? ProviderValues.Time(data.Update_time) : null,
             requestId: null,
             raw);
     }

@@ -49,16 +49,16 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
             ? new TaskError(null, ProviderValues.NonEmpty(result.Service_output?.FailReason))
             : null;
 
-        return new TaskSnapshot(
+        return ProviderSnapshot.Create(
             task,
             state,
             result.Task_status,
             progress: null,
             state == TaskState.Succeeded ? ReadOutputs(result.Service_output) : [],
             error,
-            result.Created_at?.ToUniversalTime(),
+            ProviderValues.Time(result.Created_at),
             // updated_at is the last change, which is the finish time only once the task has ended.
-            state.IsTerminal() ? result.Updated_at?.ToUniversalTime() : null,
+            state.IsTerminal() ? ProviderValues.Time(result.Updated_at) : null,
             requestId: null,
             raw);
     }

@@ -49,15 +49,15 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
             ? new TaskError(CodeText(result.ErrorCode), ProviderValues.NonEmpty(result.ErrorMessage))
             : null;
 
-        return new TaskSnapshot(
+        return ProviderSnapshot.Create(
             task,
             state,
             result.Status,
             progress: null,
             state == TaskState.Succeeded ? ReadOutputs(result.Result) : [],
             error,
-            result.CreatedAt?.ToUniversalTime(),
-            state.IsTerminal() ? result.FinishedAt?.ToUniversalTime() : null,
+            ProviderValues.Time(result.CreatedAt),
+            state.IsTerminal() ? ProviderValues.Time(result.FinishedAt) : null,
             ProviderValues.NonEmpty(result.TraceId),
             raw);
     }

@@ -51,6 +51,9 @@ internal abstract class ProviderAdapter
         }
     }
 
+    /// <summary>The task as it is read: an id that leaves out what the options supply is completed (SkyEngine's short names).</summary>
+    public virtual TaskRef Complete(TaskRef task, ProviderOptions options) => task;
+
     /// <summary>Reads the task once. Every failure but an invalid id leaves as a <see cref="TaskClientException"/>.</summary>
     /// <param name="task">The task.</param>
     /// <param name="http">The provider's HTTP client (base address, handler chain).</param>
@@ -139,6 +142,12 @@ internal abstract class ProviderAdapter
     /// <summary>The provider's error code and message in a documented error body, if the exception carries one.</summary>
     protected virtual (string? Code, string? Message) ReadErrorBody(ApiException exception) => (null, null);
 
+    /// <summary>
+    /// The kind of an HTTP error with the error body's code and message: by default what the status means
+    /// (<see cref="KindOf"/>); a provider whose status is not precise enough refines it from the body.
+    /// </summary>
+    protected virtual TaskErrorKind KindOfError(int status, string? code, string? message) => KindOf(status);
+
     /// <summary>The kind of failure an HTTP status means (shared by every provider).</summary>
     internal static TaskErrorKind KindOf(int status) => status switch
     {
@@ -156,7 +165,7 @@ internal abstract class ProviderAdapter
         var status = exception.StatusCode;
         var (code, message) = ReadErrorBody(exception);
         var requestId = FindRequestId(exception.Headers);
-        var kind = status is >= 200 and < 300 ? TaskErrorKind.Protocol : KindOf(status);
+        var kind = status is >= 200 and < 300 ? TaskErrorKind.Protocol : KindOfError(status, code, message);
         var description = kind == TaskErrorKind.Protocol && status is >= 200 and < 300
             ? DescribeUnreadableSuccess(exception)
             : $"the API answered HTTP {status.ToString(CultureInfo.InvariantCulture)}{(message is null ? string.Empty : $": {Sanitize(message)}")}";
@@ -358,6 +367,14 @@ internal static class ProviderValues
         && seconds < 253402300800L
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;
+
+    /// <summary>
+    /// Any provider's time field, the one reader every adapter uses: Unix epoch seconds written as digits (Duomi),
+    /// else ISO 8601. A placeholder — absent, empty, <c>0</c>, the zero date <c>0000-00-00…</c> — or an unreadable
+    /// text is "no time" (<see langword="null"/>), never an unreadable answer: gateways send them for "not yet".
+    /// </summary>
+    public static DateTimeOffset? Time(string? text) =>
+        text is not null && text.Trim() is { Length: > 0 } trimmed && trimmed.All(char.IsAsciiDigit) ? EpochSeconds(trimmed) : IsoTime(text);
 
     /// <summary>
     /// An ISO 8601 time as text; <see langword="null"/> when absent, unreadable, or the zero date

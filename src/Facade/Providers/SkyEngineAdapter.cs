@@ -70,6 +70,36 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
         ParseOperationName(id);
     }
 
+    /// <summary>The short form of an operation name (no publisher, no model), as SkyEngine's page shows it.</summary>
+    internal const string ShortOperationNameForm = "projects/{project}/locations/{location}/operations/{operation}";
+
+    /// <summary>
+    /// A short operation name, <c>projects/{p}/locations/{l}/operations/{op}</c>, is completed with the model of the
+    /// options (<see cref="ProviderOptions.Model"/>) and the publisher <c>google</c>; without a model it is refused,
+    /// saying so. Any other id is left as it is (and checked by <see cref="ValidateId"/>).
+    /// </summary>
+    public override TaskRef Complete(TaskRef task, ProviderOptions options)
+    {
+        var parts = task.Id.Split('/');
+        if (parts is not ["projects", { Length: > 0 } project, "locations", { Length: > 0 } location, "operations", { Length: > 0 } operation])
+        {
+            return task;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Model))
+        {
+            throw new ArgumentException(
+                $"'{task.Id}' is a short SkyEngine operation name ({ShortOperationNameForm}): it names no model. Set " +
+                $"{AsyncTasksOptions.SectionName}:SkyEngine:Model to the model the task was submitted to (the publisher defaults to google), " +
+                $"or pass the full name: {OperationNameForm}.",
+                nameof(task));
+        }
+
+        return new TaskRef(
+            Provider.SkyEngine,
+            $"projects/{project}/locations/{location}/publishers/google/models/{options.Model.Trim()}/operations/{operation}");
+    }
+
     protected override Task<GenerateVideosOperation> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
         var name = ParseOperationName(task.Id);
@@ -92,8 +122,23 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
 
         var outputs = ReadOutputs(operation.Response);
         return outputs.Count > 0
-            ? Snapshot(task, raw, TaskState.Succeeded, DoneText, outputs, null)
+            ? Snapshot(task, raw, TaskState.Succeeded, DoneText, outputs, null, FinishedAt(operation.Response))
             : Snapshot(task, raw, TaskState.Failed, DoneText, [], NoVideoError(operation.Response));
+    }
+
+    /// <summary>The latest <c>generatedVideos[].createTime</c>: when the last video was made, so when the operation finished.</summary>
+    private static DateTimeOffset? FinishedAt(GenerateVideosResponse? response)
+    {
+        DateTimeOffset? latest = null;
+        foreach (var video in response?.GeneratedVideos ?? [])
+        {
+            if (ProviderValues.Time(video?.CreateTime) is { } made && (latest is null || made > latest))
+            {
+                latest = made;
+            }
+        }
+
+        return latest;
     }
 
     protected override (string? Code, string? Message) ReadErrorBody(ApiException exception) =>
@@ -101,9 +146,39 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
             ? (CodeText((long?)error.Code), error.Message)
             : (null, null);
 
+    /// <summary>
+    /// SkyEngine answers HTTP 400 for "the operation does not exist" and "insufficient permission" alike (its error
+    /// table): the body tells them apart, by a code that is an HTTP status (404; 401/403) or by the message. Any other
+    /// 400 stays a protocol error.
+    /// </summary>
+    protected override TaskErrorKind KindOfError(int status, string? code, string? message)
+    {
+        if (status != 400)
+        {
+            return base.KindOfError(status, code, message);
+        }
+
+        bool Says(params string[] words) =>
+            message is not null && words.Any(word => message.Contains(word, StringComparison.OrdinalIgnoreCase));
+        if (code is "404" || Says("not found", "not exist", "no such", "不存在", "未找到"))
+        {
+            return TaskErrorKind.NotFound;
+        }
+
+        return code is "401" or "403" || Says("permission", "denied", "forbidden", "unauthorized", "权限", "无权")
+            ? TaskErrorKind.Authentication
+            : TaskErrorKind.Protocol;
+    }
+
     private static TaskSnapshot Snapshot(
-        TaskRef task, BinaryData? raw, TaskState state, string providerState, IReadOnlyList<TaskOutput> outputs, TaskError? error) =>
-        new(task, state, providerState, null, outputs, error, null, null, null, raw);
+        TaskRef task,
+        BinaryData? raw,
+        TaskState state,
+        string providerState,
+        IReadOnlyList<TaskOutput> outputs,
+        TaskError? error,
+        DateTimeOffset? finishedAt = null) =>
+        ProviderSnapshot.Create(task, state, providerState, null, outputs, error, null, finishedAt, null, raw);
 
     /// <summary>Done without a video: filtered by the responsible-AI filter when it says so, otherwise an empty result.</summary>
     private static TaskError NoVideoError(GenerateVideosResponse? response)
@@ -112,7 +187,7 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
         var filtered = (response?.RaiMediaFilteredCount ?? 0) + (gemini?.RaiMediaFilteredCount ?? 0);
         if (filtered <= 0)
         {
-            return new TaskError("empty_result", "the operation finished without a video");
+            return new TaskError(ProviderSnapshot.EmptyResultCode, "the operation finished without a video");
         }
 
         var reasons = (response?.RaiMediaFilteredReasons ?? [])

@@ -69,16 +69,16 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
             error = ErrorOf(aigc);
         }
 
-        return new TaskSnapshot(
+        return ProviderSnapshot.Create(
             task,
             state,
             rawStatus,
             ProviderValues.Progress(aigc?.Progress),
             state == TaskState.Succeeded && aigc is not null ? ReadOutputs(aigc) : [],
             error,
-            ProviderValues.IsoTime(detail.CreateTime),
+            ProviderValues.Time(detail.CreateTime),
             // An unfinished task sends the zero date (read as none); a finish time is reported only once it has ended.
-            state.IsTerminal() ? ProviderValues.IsoTime(detail.FinishTime) : null,
+            state.IsTerminal() ? ProviderValues.Time(detail.FinishTime) : null,
             requestId,
             raw);
     }
@@ -189,7 +189,7 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
                     KindOf(file.FileType) ?? aigc.Kind,
                     url,
                     fileName: ProviderValues.NonEmpty(file.MediaName),
-                    expiresAt: ProviderValues.IsoTime(file.ExpireTime));
+                    expiresAt: ProviderValues.Time(file.ExpireTime));
             }
         }
 

@@ -93,6 +93,22 @@ internal sealed class SpecDocumentTests
     }
 
     [Test]
+    public void NoFileOfTheRepositoryHoldsTheSeedPagesKey()
+    {
+        // Every file of the working tree but build output and tools' downloads: the tracked files and any about to be.
+        string[] skipped = ["bin", "obj", ".git", "node_modules", "StrykerOutput", "BenchmarkDotNet.Artifacts", "artifacts", "TestResults"];
+        var files = Directory.EnumerateFiles(RepositoryLayout.Root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
+            .Where(path => !Path.GetRelativePath(RepositoryLayout.Root, path).Split(Path.DirectorySeparatorChar).Any(part => skipped.Contains(part)))
+            .ToList();
+
+        var holding = files.Where(path => new FileInfo(path).Length < 20_000_000 && ContainsForbiddenKey(File.ReadAllText(path))).ToList();
+
+        Assert.That(files, Has.Count.GreaterThan(100), "the whole tree is read, not only specs/");
+        Assert.That(files, Has.Some.EndsWith("README.md").And.Some.EndsWith(".cs"));
+        Assert.That(holding, Is.Empty, "files holding the seed page's literal API key");
+    }
+
+    [Test]
     public void ForbiddenKeyCheckRecognisesAKeyByItsHash()
     {
         // A made-up key and its SHA-256 stand in for the real one, which never appears in the tree.

@@ -38,7 +38,7 @@ internal sealed class DuomiAdapterTests
     public async Task MapsEveryState(string state, TaskState expected)
     {
         // Arrange
-        await AnswerAsync(Envelope($$"""{"task_id":"{{TaskId}}","state":"{{state}}","data":null,"msg":"","status":"3"}"""));
+        await AnswerAsync(Envelope($$"""{"task_id":"{{TaskId}}","state":"{{state}}","data":{"images":[{"url":"https://cdn.example.com/0.png"}]},"msg":"","status":"3"}"""));
 
         // Act
         var snapshot = await GetAsync(adapter, TaskId);

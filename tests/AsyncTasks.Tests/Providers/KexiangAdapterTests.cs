@@ -38,7 +38,7 @@ internal sealed class KexiangAdapterTests
     public async Task MapsEveryStatus(string status, TaskState expected)
     {
         // Arrange
-        await AnswerAsync($$"""{"id":33410,"task_status":"{{status}}","service_output":null}""");
+        await AnswerAsync($$"""{"id":33410,"task_status":"{{status}}","service_output":{"imgUrl":"https://cdn.example.com/0.png"} }""");
 
         // Act
         var snapshot = await GetAsync(adapter, "33410");

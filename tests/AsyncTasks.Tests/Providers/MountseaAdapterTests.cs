@@ -42,7 +42,7 @@ internal sealed class MountseaAdapterTests
     public async Task MapsEveryStatus(string status, TaskState expected)
     {
         // Arrange
-        await AnswerAsync($$"""{"taskId":"{{TaskId}}","status":"{{status}}","result":null}""");
+        await AnswerAsync($$"""{"taskId":"{{TaskId}}","status":"{{status}}","result":{"videoUrl":"https://cdn.example.com/0.mp4"} }""");
 
         // Act
         var snapshot = await GetAsync(adapter, TaskId);

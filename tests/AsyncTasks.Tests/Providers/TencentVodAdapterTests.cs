@@ -492,7 +492,8 @@ internal sealed class TencentVodAdapterTests
               "ErrCode": {{errCode}},
               "ErrCodeExt": "{{errCodeExt}}",
               "Message": "{{message}}",
-              "Progress": {{progress}}
+              "Progress": {{progress}},
+              "Output": { "FileInfos": [ { "FileUrl": "https://cdn.example.com/0.mp4" } ] }
             }
           }
         }

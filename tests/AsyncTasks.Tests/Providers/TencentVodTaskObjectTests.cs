@@ -55,12 +55,12 @@ internal sealed class TencentVodTaskObjectTests
         // Act
         var snapshot = await AnswerAndGetAsync(adapter, TaskId, """{"Response":{"Status":"FINISH","RequestId":"r"}}""");
 
-        // Assert
+        // Assert: read, and finished; with no output to show for it, an empty result (the rule of all five).
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(snapshot.State, Is.EqualTo(TaskState.Succeeded));
+            Assert.That(snapshot.State, Is.EqualTo(TaskState.Failed));
             Assert.That(snapshot.Outputs, Is.Empty);
-            Assert.That(snapshot.Error, Is.Null);
+            Assert.That(snapshot.Error?.Code, Is.EqualTo("empty_result"));
         }
     }
 
