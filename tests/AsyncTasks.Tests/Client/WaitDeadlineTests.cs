@@ -100,7 +100,8 @@ internal sealed class WaitDeadlineTests : ClientTestBase
         using var client = new TaskClient(CreateOptions(), LoggerFactory);
 
         // Act
-        var early = client.WaitAsync(provider.Task, new WaitOptions { Timeout = TimeSpan.FromMilliseconds(500) });
+        // Concurrent waits share one loop, so only their timeouts differ.
+        var early = client.WaitAsync(provider.Task, new WaitOptions { Timeout = TimeSpan.FromMilliseconds(500), InitialInterval = TimeSpan.FromMilliseconds(50) });
         var late = client.WaitAsync(provider.Task, new WaitOptions { Timeout = TimeSpan.FromSeconds(15), InitialInterval = TimeSpan.FromMilliseconds(50) });
 
         // Assert
