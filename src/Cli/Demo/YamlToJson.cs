@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -10,23 +11,33 @@ namespace AsyncTasks.Cli.Demo;
 
 /// <summary>
 /// Turns a YAML document into JSON under the YAML 1.2 core schema: quoted and block scalars are strings; plain
-/// scalars are null, booleans, integers or floats when they look like one, strings otherwise. Numbers keep their
-/// text when it is valid JSON (<c>5.0</c> stays <c>5.0</c>), so the demo serves the examples as the specs write them.
+/// scalars are null, booleans, integers (decimal, <c>0o</c> octal, <c>0x</c> hex, any size) or floats when they look
+/// like one, strings otherwise (dates stay strings). Numbers keep their text when it is valid JSON (<c>5.0</c> stays
+/// <c>5.0</c>), so the specs' examples are served and compared as written. Duplicate keys, merge keys, unknown tags,
+/// <c>.inf</c>/<c>.nan</c> (JSON has no such number) and several documents are errors: a spec must mean one thing.
 /// </summary>
 internal static partial class YamlToJson
 {
-    /// <summary>Parses one YAML document into a JSON node.</summary>
+    private const string CoreTag = "tag:yaml.org,2002:";
+
+    /// <summary>Parses one YAML document into a JSON node (<see langword="null"/> for an empty text).</summary>
     public static JsonNode? Parse(string yaml)
     {
+        ArgumentNullException.ThrowIfNull(yaml);
         var stream = new YamlStream();
         using (var reader = new StringReader(yaml))
         {
             stream.Load(reader);
         }
 
-        if (stream.Documents.Count != 1)
+        if (stream.Documents.Count > 1)
         {
             throw new FormatException($"Expected one YAML document, found {stream.Documents.Count}.");
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return null;
         }
 
         using var buffer = new MemoryStream();
@@ -40,20 +51,28 @@ internal static partial class YamlToJson
 
     private static void Write(Utf8JsonWriter writer, YamlNode node, int depth)
     {
+        // Also the bound on a recursive alias, which YamlDotNet loads as a cycle.
         if (depth > 128)
         {
-            throw new FormatException($"YAML nested too deeply at {node.Start}.");
+            throw new FormatException($"YAML nested too deeply (recursive alias?) at {node.Start}.");
         }
 
         switch (node)
         {
             case YamlMappingNode mapping:
+                // YamlStream already refuses duplicate keys (YamlException).
                 writer.WriteStartObject();
-                foreach (var (key, value) in mapping.Children)
+                foreach (var (keyNode, value) in mapping.Children)
                 {
-                    writer.WritePropertyName(key is YamlScalarNode { Value: { } name }
+                    var key = keyNode is YamlScalarNode { Value: { } name }
                         ? name
-                        : throw new FormatException($"Only scalar keys are supported, at {key.Start}."));
+                        : throw new FormatException($"Only scalar keys are supported, at {keyNode.Start}.");
+                    if (key == "<<" && keyNode is YamlScalarNode { Style: ScalarStyle.Plain })
+                    {
+                        throw new FormatException($"YAML merge keys ('<<') are not supported, at {keyNode.Start}.");
+                    }
+
+                    writer.WritePropertyName(key);
                     Write(writer, value, depth + 1);
                 }
 
@@ -80,13 +99,32 @@ internal static partial class YamlToJson
     {
         var text = scalar.Value ?? string.Empty;
         var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
-        if (scalar.Style != ScalarStyle.Plain || tag is "tag:yaml.org,2002:str")
+        switch (tag)
         {
-            writer.WriteStringValue(text);
-            return;
+            case CoreTag + "str" or "!":
+            case null when scalar.Style != ScalarStyle.Plain:
+                writer.WriteStringValue(text);
+                return;
+            case null or "?":
+                break;
+            case CoreTag + "null":
+                writer.WriteNullValue();
+                return;
+            case CoreTag + "bool":
+                writer.WriteBooleanValue(bool.Parse(text));
+                return;
+            case CoreTag + "int" or CoreTag + "float":
+                if (!TryWriteNumber(writer, text, scalar))
+                {
+                    throw new FormatException($"'{text}' is not a {tag} at {scalar.Start}.");
+                }
+
+                return;
+            default:
+                throw new FormatException($"Unsupported YAML tag {tag} at {scalar.Start}.");
         }
 
-        if (text.Length == 0 || text is "~" or "null" or "Null" or "NULL")
+        if (text is "" or "~" or "null" or "Null" or "NULL")
         {
             writer.WriteNullValue();
         }
@@ -98,16 +136,42 @@ internal static partial class YamlToJson
         {
             writer.WriteBooleanValue(false);
         }
-        else if (Integer().IsMatch(text))
+        else if (!TryWriteNumber(writer, text, scalar))
         {
-            writer.WriteRawValue(text.TrimStart('+'));
+            writer.WriteStringValue(text);
         }
-        else if (Float().IsMatch(text))
+    }
+
+    private static bool TryWriteNumber(Utf8JsonWriter writer, string text, YamlScalarNode scalar)
+    {
+        if (Infinity().IsMatch(text) || text is ".nan" or ".NaN" or ".NAN")
         {
-            var raw = text.TrimStart('+');
-            if (JsonNumber().IsMatch(raw))
+            throw new FormatException($"'{text}' has no JSON number, at {scalar.Start}.");
+        }
+
+        var raw = text.StartsWith('+') ? text[1..] : text;
+        if (JsonNumber().IsMatch(raw))
+        {
+            writer.WriteRawValue(raw);
+        }
+        else if (Integer().IsMatch(raw))
+        {
+            // Leading zeros (007): the same integer, written as JSON allows.
+            writer.WriteRawValue(BigInteger.Parse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
+                .ToString(CultureInfo.InvariantCulture));
+        }
+        else if (OctalOrHex().IsMatch(text))
+        {
+            var radix = text[1] == 'o' ? 8 : 16;
+            var value = text[2..].Aggregate(BigInteger.Zero, (sum, digit) => (sum * radix) + Uri.FromHex(digit));
+            writer.WriteRawValue(value.ToString(CultureInfo.InvariantCulture));
+        }
+        else if (Float().IsMatch(raw))
+        {
+            // Forms JSON lacks (.5, 1., 007.5): the exact decimal when it fits, else the nearest double.
+            if (decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact))
             {
-                writer.WriteRawValue(raw);
+                writer.WriteNumberValue(exact);
             }
             else
             {
@@ -116,16 +180,24 @@ internal static partial class YamlToJson
         }
         else
         {
-            writer.WriteStringValue(text);
+            return false;
         }
+
+        return true;
     }
 
-    [GeneratedRegex(@"^[-+]?(0|[1-9][0-9]*)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^-?[0-9]+$", RegexOptions.CultureInvariant)]
     private static partial Regex Integer();
 
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^0(o[0-7]+|x[0-9a-fA-F]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex OctalOrHex();
+
+    [GeneratedRegex(@"^-?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex Float();
 
     [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex JsonNumber();
+
+    [GeneratedRegex(@"^[-+]?\.(inf|Inf|INF)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Infinity();
 }

@@ -174,8 +174,7 @@ internal sealed class StatusTableTests
             if (!Specs.TryGetValue(specFile, out var spec))
             {
                 var path = Path.Combine(RepositoryLayout.SpecsDirectory, specFile);
-                spec = YamlJson.Parse(File.ReadAllText(path)) as JObject
-                    ?? throw new FormatException($"{specFile} is not a YAML mapping.");
+                spec = SpecDocument.Load(path).Root;
                 Specs[specFile] = spec;
             }
 

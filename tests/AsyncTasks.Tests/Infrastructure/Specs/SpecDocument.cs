@@ -1,4 +1,6 @@
 using System.Globalization;
+using AsyncTasks.Cli.Demo;
+using AsyncTasks.Tests.Infrastructure.Json;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -56,7 +58,7 @@ internal sealed class SpecDocument
         JToken json;
         try
         {
-            json = YamlJson.Parse(text);
+            json = JsonText.Parse(YamlToJson.Parse(text)?.ToJsonString() ?? "null");
         }
         catch (Exception ex) when (ex is YamlDotNet.Core.YamlException or FormatException)
         {
