@@ -1,3 +1,4 @@
+using AsyncTasks.Cli.Demo;
 using AsyncTasks.Providers;
 using AsyncTasks.Tests.Client;
 
@@ -5,14 +6,15 @@ namespace AsyncTasks.Tests.Providers;
 
 /// <summary>
 /// Every provider is complete: an adapter that describes it, a case in the client tests (which drive the fault, key and
-/// wait tests) and a fixture of mapping tests. A provider added without one of them fails here, by name.
+/// wait tests), a fixture of mapping tests and a scenario in <c>asynctasks demo</c>. A provider added without one of
+/// them fails here, by name.
 /// </summary>
 [TestFixture]
 [Category("Providers")]
 internal sealed class ProviderCoverageTests
 {
     [Test]
-    public void EveryProviderHasAnAdapterATestCaseAndAMappingFixture()
+    public void EveryProviderHasAnAdapterATestCaseAMappingFixtureAndADemoScenario()
     {
         var fixtures = typeof(ProviderCoverageTests).Assembly.GetTypes().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -27,6 +29,7 @@ internal sealed class ProviderCoverageTests
                 Assert.That(adapter.DefaultPollInterval, Is.GreaterThan(TimeSpan.Zero), $"{provider}: default poll interval");
                 Assert.That(ProviderCase.All.Count(c => c.Provider == provider), Is.EqualTo(1), $"{provider}: a case in ProviderCase.All");
                 Assert.That(fixtures, Does.Contain($"{provider}AdapterTests"), $"{provider}: a fixture of mapping tests");
+                Assert.That(DemoScenario.All.Count(s => s.Provider == provider), Is.EqualTo(1), $"{provider}: a scenario in DemoScenario.All");
             }
         }
     }
