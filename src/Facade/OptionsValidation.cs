@@ -153,7 +153,7 @@ internal static class OptionsValidation
     public static void ThrowIfUnusable(AsyncTasksOptions options, Provider provider)
     {
         var settings = options.For(provider);
-        if (BaseUrlOrNull(options, provider) is null)
+        if ((settings.BaseUrl ?? ProviderRegistry.Get(provider).DefaultBaseUrl) is null)
         {
             throw new InvalidOperationException(
                 $"No base URL is configured for {provider.GetName()}, and it has no default: set {Key(provider)}:BaseUrl to your gateway's URL.");

@@ -367,12 +367,15 @@ public sealed class TaskClient : ITaskClient, IDisposable
         return http;
     }
 
+    /// <summary>The application's product (if configured), then the library's: set once, copied into every request by HttpClient.</summary>
     private void AddUserAgent(HttpClient http)
     {
         if (!string.IsNullOrWhiteSpace(_options.UserAgent))
         {
             http.DefaultRequestHeaders.UserAgent.TryParseAdd(_options.UserAgent);
         }
+
+        http.DefaultRequestHeaders.UserAgent.Add(HttpPipeline.Product);
     }
 
     /// <summary>The delays of a poll loop, compared when a waiter joins a running one.</summary>

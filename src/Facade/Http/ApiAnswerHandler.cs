@@ -36,7 +36,10 @@ internal sealed class ApiAnswerHandler(Provider provider, KeyMask mask, long max
                 {
                     if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
                     {
-                        answer.Headers.TryAddWithoutValidation(name, values.Select(v => mask.Apply(v)!));
+                        foreach (var value in values)
+                        {
+                            answer.Headers.TryAddWithoutValidation(name, mask.Apply(value));
+                        }
                     }
                 }
 

@@ -6,17 +6,18 @@ using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 namespace AsyncTasks.Http;
 
 /// <summary>
-/// Builds the handler chain every request of the library goes through, outermost first:
-/// Kiota's user agent handler, for a provider's API the answer handler (buffers, limits and masks every answer),
-/// our transient retry (Polly.Core on the client's TimeProvider), Kiota's redirect handler, and innermost our key
-/// handler, over a transport whose own redirect following is off.
+/// Builds the handler chain every request of the library goes through, outermost first: for a provider's API the
+/// answer handler (buffers, limits and masks every answer), our transient retry (Polly.Core on the client's
+/// TimeProvider), Kiota's redirect handler, and innermost our key handler, over a transport whose own redirect
+/// following is off.
 /// </summary>
 internal static class HttpPipeline
 {
     public const int MaxRedirects = 5;
 
-    private static readonly string Version =
-        typeof(HttpPipeline).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    /// <summary>The library's product token, sent in every request's User-Agent (e.g. <c>AsyncTasks/1.2.0</c>).</summary>
+    public static System.Net.Http.Headers.ProductInfoHeaderValue Product { get; } =
+        new("AsyncTasks", typeof(HttpPipeline).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
     /// <summary>The delegating handlers, outermost first, not yet linked; a download (<paramref name="provider"/> null) has no answer handler.</summary>
     public static DelegatingHandler[] CreateHandlers(
@@ -26,10 +27,7 @@ internal static class HttpPipeline
         TimeProvider timeProvider,
         ILogger logger)
     {
-        var handlers = new List<DelegatingHandler>
-        {
-            new UserAgentHandler(new UserAgentHandlerOption { ProductName = "AsyncTasks", ProductVersion = Version }),
-        };
+        var handlers = new List<DelegatingHandler>();
         if (provider is { } api)
         {
             handlers.Add(new ApiAnswerHandler(api, new KeyMask(keys.Select(k => k.ApiKey)), options.Answers.MaxBytes, options.Answers.MaxDepth));
@@ -42,7 +40,7 @@ internal static class HttpPipeline
     }
 
     /// <summary>How many handlers <see cref="CreateHandlers"/> returns (IHttpClientFactory adds them one by one).</summary>
-    public static int HandlerCount(Provider? provider) => provider is null ? 4 : 5;
+    public static int HandlerCount(Provider? provider) => provider is null ? 3 : 4;
 
     /// <summary>
     /// Refuses a caller's transport that follows redirects itself: it would carry the key header to whatever origin a

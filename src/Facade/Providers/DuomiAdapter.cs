@@ -32,7 +32,7 @@ internal sealed class DuomiAdapter : ProviderAdapter<NanoBananaTaskEnvelope>
     public override ApiKeyScheme KeyScheme => RawAuthorization;
 
     protected override Task<NanoBananaTaskEnvelope> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken) =>
-        new DuomiClient(http).GetNanoBananaTaskAsync(task.Id, cancellationToken);
+        new DuomiClient(http) { ReadResponseAsString = true }.GetNanoBananaTaskAsync(task.Id, cancellationToken);
 
     protected override TaskSnapshot Map(TaskRef task, NanoBananaTaskEnvelope envelope, BinaryData? raw)
     {

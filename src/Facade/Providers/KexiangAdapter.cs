@@ -35,7 +35,7 @@ internal sealed class KexiangAdapter : ProviderAdapter<UserTask>
     public override ApiKeyScheme KeyScheme => ApiKeyHeader;
 
     protected override Task<UserTask> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken) =>
-        new KexiangClient(http).GetUserTaskAsync(task.Id, cancellationToken);
+        new KexiangClient(http) { ReadResponseAsString = true }.GetUserTaskAsync(task.Id, cancellationToken);
 
     protected override TaskSnapshot Map(TaskRef task, UserTask result, BinaryData? raw)
     {

@@ -35,7 +35,7 @@ internal sealed class MountseaAdapter : ProviderAdapter<TaskResult>
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
     protected override Task<TaskResult> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken) =>
-        new MountseaClient(http).GetTaskResultAsync(task.Id, cancellationToken);
+        new MountseaClient(http) { ReadResponseAsString = true }.GetTaskResultAsync(task.Id, cancellationToken);
 
     protected override TaskSnapshot Map(TaskRef task, TaskResult result, BinaryData? raw)
     {

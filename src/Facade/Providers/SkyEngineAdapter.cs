@@ -103,7 +103,7 @@ internal sealed class SkyEngineAdapter : ProviderAdapter<GenerateVideosOperation
     protected override Task<GenerateVideosOperation> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken)
     {
         var name = ParseOperationName(task.Id);
-        return new SkyEngineOperationReader(http).GetGenerateVideosOperationAsync(
+        return new SkyEngineOperationReader(http) { ReadResponseAsString = true }.GetGenerateVideosOperationAsync(
             name.Project, name.Location, name.Publisher, name.Model, name.Operation, cancellationToken);
     }
 

@@ -45,7 +45,6 @@ internal sealed class SkyEngineOperationReader(HttpClient http) : SkyEngineClien
         HttpResponseMessage response, IReadOnlyDictionary<string, IEnumerable<string>> headers, CancellationToken cancellationToken)
     {
         if (typeof(T) == typeof(GenerateVideosOperation)
-            && !ReadResponseAsString
             && response?.Content is AnswerContent { Body.Length: >= MinimumInlineLength } answer
             && FindVideos(answer.Body.Span) is { Count: > 0 } videos
             && ReadWithMarkers(answer.Body, videos) is { } operation)

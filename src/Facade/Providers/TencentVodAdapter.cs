@@ -38,7 +38,7 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
     public override ApiKeyScheme KeyScheme => ApiKeyScheme.Bearer;
 
     protected override Task<TaskDetailEnvelope> CallAsync(TaskRef task, HttpClient http, CancellationToken cancellationToken) =>
-        new TencentVodClient(http).GetTaskDetailAsync(task.Id, cancellationToken);
+        new TencentVodClient(http) { ReadResponseAsString = true }.GetTaskDetailAsync(task.Id, cancellationToken);
 
     protected override TaskSnapshot Map(TaskRef task, TaskDetailEnvelope envelope, BinaryData? raw)
     {
