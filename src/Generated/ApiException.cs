@@ -11,7 +11,7 @@ namespace AsyncTasks.Generated;
 /// for consumers. The message never contains the response body: a misbehaving gateway may echo request
 /// headers (and so a key) back; the body is kept in <see cref="Response"/> for diagnostics.
 /// </remarks>
-public class ApiException : Exception
+internal class ApiException : Exception
 {
     /// <summary>Creates the exception with the details the generated clients pass.</summary>
     /// <param name="message">What went wrong, without the response body.</param>
@@ -44,7 +44,7 @@ public class ApiException : Exception
 
 /// <summary>An <see cref="ApiException"/> whose error body was read into the documented error type.</summary>
 /// <typeparam name="TResult">The error body type the spec documents for that status.</typeparam>
-public class ApiException<TResult> : ApiException
+internal class ApiException<TResult> : ApiException
 {
     /// <summary>Creates the exception with the deserialized error body.</summary>
     /// <param name="message">What went wrong, without the response body.</param>
