@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using AsyncTasks.Http;
 using AsyncTasks.Providers;
 
@@ -36,6 +37,12 @@ internal static class OptionsValidation
             if (settings.ApiKey is { } key && key.Any(char.IsControl))
             {
                 problems.Add($"{Key(provider)}:ApiKey contains control characters (a line break?); set the key alone.");
+            }
+
+            else if (settings.ApiKey is { } wide && !Ascii.IsValid(wide))
+            {
+                // An HTTP header carries ASCII only: such a key could never be sent, and would fail each read as a transport error.
+                problems.Add($"{Key(provider)}:ApiKey contains non-ASCII characters, which a request header cannot carry; check that the whole key was copied.");
             }
 
             if (settings.ApiKey is { } key2 && !string.IsNullOrEmpty(key2) && string.IsNullOrWhiteSpace(key2))

@@ -152,6 +152,24 @@ internal sealed class OptionsValidationMessageTests
                 "Invalid AsyncTasks options: AsyncTasks:Duomi:ApiKey contains control characters (a line break?); set the key alone. (Parameter 'options')"));
     }
 
+    [Test]
+    public void AKeyWithNonAsciiCharactersIsRefusedWithoutShowingIt()
+    {
+        // Arrange: an accented letter and a typographic dash, as a key pasted from a document may carry.
+        var options = ValidOptions();
+        options.For(Provider.Kexiang).ApiKey = "sk-test-HIDDEN-clé–x";
+
+        // Act
+        var exception = Assert.Throws<ArgumentException>(() => new TaskClient(options).Dispose());
+
+        // Assert
+        Assert.That(
+            exception.Message,
+            Is.EqualTo(
+                "Invalid AsyncTasks options: AsyncTasks:Kexiang:ApiKey contains non-ASCII characters, which a request header cannot carry; "
+                    + "check that the whole key was copied. (Parameter 'options')"));
+    }
+
     /// <summary>Every provider on an https gateway with a key: valid as it stands.</summary>
     private static AsyncTasksOptions ValidOptions()
     {
