@@ -105,7 +105,7 @@ internal sealed class TaskRefTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(ProviderNames.All, Is.EqualTo(expected.Keys));
+            Assert.That(ProviderNames.All, Is.EqualTo(expected.Keys), "every provider has a ProviderCase that writes down its name");
             foreach (var (provider, name) in expected)
             {
                 Assert.That(provider.GetName(), Is.EqualTo(name));

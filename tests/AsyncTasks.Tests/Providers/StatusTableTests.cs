@@ -85,7 +85,7 @@ internal sealed class StatusTableTests
         var documented = ValuesOf(field, KnownValues);
 
         // Assert
-        Assert.That(property, Is.Not.Null, $"{field} is not in the spec any more; update {nameof(StatusFields)}");
+        Assert.That(property, Is.Not.Null, $"{field} is not in the spec any more; update {field.Provider}'s {nameof(ProviderCase)}.{nameof(ProviderCase.StatusFields)}");
         Assert.That(documented, Is.Not.Empty, $"{field} must list its documented values in {KnownValues}");
     }
 
@@ -124,7 +124,7 @@ internal sealed class StatusTableTests
         Assert.That(
             found,
             Is.EqualTo(expected),
-            $"{specFile}: a field with {KnownValues}/{ThirdPartyValues} is either a task state (add it to {nameof(StatusFields)} and map its values) or not (add it to {nameof(NotStates)})");
+            $"{specFile}: a field with {KnownValues}/{ThirdPartyValues} is either a task state (list it in its provider's {nameof(ProviderCase)}.{nameof(ProviderCase.StatusFields)} and map its values) or not (list it in {nameof(ProviderCase.NotStatusFields)})");
     }
 
     [TestCaseSource(nameof(Providers))]
