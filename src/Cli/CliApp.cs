@@ -68,8 +68,8 @@ internal static class CliApp
         // (AsyncTasks.Cli, dotnet, testhost) in help and error lines.
         var root = new Command(
             "asynctasks",
-            "Read, wait for and download the results of AI image and video generation tasks at Mountsea, Duomi, " +
-            "Kexiang, Tencent VOD gateways and SkyEngine. Exit codes: 0 success, 1 task failed/cancelled/timed out, " +
+            "Read, wait for and download the results of AI image and video generation tasks at " +
+            string.Join(", ", ProviderNames.All.Select(p => p.GetName())) + ". Exit codes: 0 success, 1 task failed/cancelled/timed out, " +
             "2 usage or configuration error, 3 API or transport error, 4 --timeout exceeded, 5 a --download file could not be written, " +
             "130 interrupted.");
         root.Options.Add(new HelpOption());

@@ -72,7 +72,7 @@ internal sealed record ProviderSettings(
 /// <summary>Reads provider settings from options and the environment; an option wins over the environment.</summary>
 internal static class ProviderConfiguration
 {
-    /// <summary>The provider part of the environment variable names: MOUNTSEA, DUOMI, KEXIANG, TENCENT_VOD, SKYENGINE.</summary>
+    /// <summary>The provider part of the environment variable names: the name in capitals with <c>_</c> for <c>-</c>, e.g. TENCENT_VOD.</summary>
     public static string VariablePart(Provider provider) =>
         provider.GetName().ToUpperInvariant().Replace('-', '_');
 

@@ -44,7 +44,7 @@ public sealed class ExitCodeTests
         yield return Usage("no command", "a command is required");
         yield return Usage("unknown command", "frobnicate", "frobnicate");
         yield return Usage("missing arguments", "get --help", "get");
-        yield return Usage("unknown provider", "unknown provider 'midjourney'; use one of mountsea, duomi, kexiang, tencent-vod, skyengine", "get", "midjourney", "abc");
+        yield return Usage("unknown provider", $"unknown provider 'midjourney'; use one of {string.Join(", ", ProviderNames.All.Select(p => p.GetName()))}", "get", "midjourney", "abc");
         yield return Usage("missing key", "set ASYNCTASKS_DUOMI_API_KEY", "get", "duomi", "abc");
         yield return Usage("missing base URL", "ASYNCTASKS_TENCENT_VOD_BASE_URL", "get", "tencent-vod", "abc", "--api-key", key);
         yield return Usage("malformed base URL", "not an absolute http(s) URL", "get", "duomi", "abc", "--api-key", key, "--base-url", "gateway.example.com");

@@ -44,7 +44,8 @@ internal static class DemoCommand
         await Task.Yield();
         var elapsed = Stopwatch.StartNew();
         var environment = run.Console.GetEnvironmentVariable;
-        var plans = DemoScenario.All.Select(scenario => (Scenario: scenario, Plan: scenario.Build())).ToList();
+        var scenarios = await DemoScenario.ForEveryProviderAsync(run.CancellationToken).ConfigureAwait(false);
+        var plans = scenarios.Select(scenario => (Scenario: scenario, Plan: scenario.Build())).ToList();
 
         IReadOnlyList<DemoResult> results;
         int? requests;

@@ -109,10 +109,16 @@ internal sealed class SpecGetOperation
         }
     }
 
+    /// <summary>The names of the 200 application/json response's examples, in the spec's order.</summary>
+    public IReadOnlyList<string> Example200Names =>
+        [.. (Examples200 as JsonObject ?? []).Select(example => example.Key)];
+
     /// <summary>The <c>value</c> of a named example of the 200 application/json response.</summary>
     public JsonNode Example200(string name) =>
-        operation["responses"]?["200"]?["content"]?["application/json"]?["examples"]?[name]?["value"]?.DeepClone()
+        Examples200?[name]?["value"]?.DeepClone()
         ?? throw new FormatException($"{spec.FileName}: the 200 response has no example '{name}'.");
+
+    private JsonNode? Examples200 => operation["responses"]?["200"]?["content"]?["application/json"]?["examples"];
 
     private string[] ExamplePathSegments() =>
         [.. parameters

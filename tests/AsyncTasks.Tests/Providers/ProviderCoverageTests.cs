@@ -5,19 +5,33 @@ using AsyncTasks.Tests.Client;
 namespace AsyncTasks.Tests.Providers;
 
 /// <summary>
-/// Every provider is complete: an adapter that describes it, a case in the client tests (which drive the fault, key and
-/// wait tests), a fixture of mapping tests and a scenario in <c>asynctasks demo</c>. A provider added without one of
-/// them fails here, by name.
+/// Every provider is complete: an adapter that describes it, a case of test data (which drives the client, fault, key,
+/// wait and status table tests), a fixture of mapping tests and a scenario in <c>asynctasks demo</c> (chosen from its
+/// spec's examples). A provider added without one of them fails here, by name.
 /// </summary>
 [TestFixture]
 [Category("Providers")]
 internal sealed class ProviderCoverageTests
 {
     [Test]
-    public void EveryProviderHasAnAdapterATestCaseAMappingFixtureAndADemoScenario()
+    public async Task EveryProviderHasAnAdapterATestCaseAMappingFixtureAndADemoScenario()
     {
         var fixtures = typeof(ProviderCoverageTests).Assembly.GetTypes().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var scenarios = new Dictionary<Provider, string>();
+        foreach (var provider in ProviderNames.All)
+        {
+            try
+            {
+                var scenario = await DemoScenario.ForAsync(provider, CancellationToken.None);
+                scenarios[provider] = string.Join(" -> ", scenario.Steps);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or FormatException)
+            {
+                scenarios[provider] = exception.Message;
+            }
+        }
+
         foreach (var provider in ProviderNames.All)
         {
             var adapter = ProviderRegistry.Get(provider);
@@ -27,9 +41,9 @@ internal sealed class ProviderCoverageTests
                 Assert.That(names.Add(adapter.Name), Is.True, $"{provider}: its name '{adapter.Name}' is another provider's");
                 Assert.That(ProviderNames.Parse(adapter.Name), Is.EqualTo(provider));
                 Assert.That(adapter.DefaultPollInterval, Is.GreaterThan(TimeSpan.Zero), $"{provider}: default poll interval");
-                Assert.That(ProviderCase.All.Count(c => c.Provider == provider), Is.EqualTo(1), $"{provider}: a case in ProviderCase.All");
-                Assert.That(fixtures, Does.Contain($"{provider}AdapterTests"), $"{provider}: a fixture of mapping tests");
-                Assert.That(DemoScenario.All.Count(s => s.Provider == provider), Is.EqualTo(1), $"{provider}: a scenario in DemoScenario.All");
+                Assert.That(ProviderCase.All.Count(c => c.Provider == provider), Is.EqualTo(1), $"{provider}: a ProviderCase subclass in Providers/{provider}/");
+                Assert.That(fixtures, Does.Contain($"{provider}AdapterTests"), $"{provider}: a fixture of mapping tests, {provider}AdapterTests in Providers/{provider}/");
+                Assert.That(scenarios[provider], Does.Contain(" -> "), $"{provider}: a demo scenario from its spec's examples");
             }
         }
     }

@@ -1,4 +1,5 @@
 using AsyncTasks.Providers;
+using AsyncTasks.Tests.Client;
 using AsyncTasks.Tests.Infrastructure;
 using AsyncTasks.Tests.Infrastructure.Specs;
 using Newtonsoft.Json.Linq;
@@ -17,22 +18,16 @@ internal sealed class StatusTableTests
     private const string KnownValues = "x-known-values";
     private const string ThirdPartyValues = "x-third-party-values";
 
-    /// <summary>The task-state fields of the specs and the provider whose table maps them.</summary>
+    /// <summary>The task-state fields of the specs and the provider whose table maps them (from each provider's case).</summary>
     private static readonly StatusField[] StatusFields =
     [
-        new(Provider.Mountsea, "mountsea.yaml", "TaskResult", "status"),
-        new(Provider.Duomi, "duomi.yaml", "NanoBananaTask", "state"),
-        new(Provider.Kexiang, "kexiang.yaml", "UserTask", "task_status"),
-        new(Provider.TencentVod, "tencent-vod.yaml", "TaskDetail", "Status"),
-        new(Provider.TencentVod, "tencent-vod.yaml", "AigcImageTask", "Status"),
-        new(Provider.TencentVod, "tencent-vod.yaml", "AigcVideoTask", "Status"),
+        .. ProviderCase.All.SelectMany(c => c.StatusFields.Select(field => StatusField.Of(c, field))),
     ];
 
-    /// <summary>Fields with documented values that are not task states, so no table maps them.</summary>
+    /// <summary>Fields with documented values that are not task states, so no table maps them (from each provider's case).</summary>
     private static readonly (string SpecFile, string Field)[] NotStates =
     [
-        ("tencent-vod.yaml", "TaskDetail.TaskType"),
-        ("skyengine.yaml", "GenerateVideosResponse.@type"),
+        .. ProviderCase.All.SelectMany(c => c.NotStatusFields.Select(field => (c.SpecFile, field))),
     ];
 
     /// <summary>The providers whose spec documents status values (SkyEngine has only <c>done</c>).</summary>
@@ -90,7 +85,7 @@ internal sealed class StatusTableTests
         var documented = ValuesOf(field, KnownValues);
 
         // Assert
-        Assert.That(property, Is.Not.Null, $"{field} is not in the spec any more; update {nameof(StatusFields)}");
+        Assert.That(property, Is.Not.Null, $"{field} is not in the spec any more; update {field.Provider}'s {nameof(ProviderCase)}.{nameof(ProviderCase.StatusFields)}");
         Assert.That(documented, Is.Not.Empty, $"{field} must list its documented values in {KnownValues}");
     }
 
@@ -129,7 +124,7 @@ internal sealed class StatusTableTests
         Assert.That(
             found,
             Is.EqualTo(expected),
-            $"{specFile}: a field with {KnownValues}/{ThirdPartyValues} is either a task state (add it to {nameof(StatusFields)} and map its values) or not (add it to {nameof(NotStates)})");
+            $"{specFile}: a field with {KnownValues}/{ThirdPartyValues} is either a task state (list it in its provider's {nameof(ProviderCase)}.{nameof(ProviderCase.StatusFields)} and map its values) or not (list it in {nameof(ProviderCase.NotStatusFields)})");
     }
 
     [TestCaseSource(nameof(Providers))]
@@ -157,15 +152,7 @@ internal sealed class StatusTableTests
             Is.EquivalentTo(new Dictionary<string, TaskState> { ["running"] = TaskState.Running, ["done"] = TaskState.Succeeded }));
     }
 
-    private static IReadOnlyDictionary<string, TaskState> TableOf(Provider provider) => provider switch
-    {
-        Provider.Mountsea => MountseaAdapter.States,
-        Provider.Duomi => DuomiAdapter.States,
-        Provider.Kexiang => KexiangAdapter.States,
-        Provider.TencentVod => TencentVodAdapter.States,
-        Provider.SkyEngine => SkyEngineAdapter.States,
-        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
-    };
+    private static IReadOnlyDictionary<string, TaskState> TableOf(Provider provider) => ProviderCase.Of(provider).States;
 
     private static JObject Spec(string specFile)
     {
@@ -234,6 +221,12 @@ internal sealed class StatusTableTests
     /// <summary>One status property of a spec: <c>components.schemas.{Schema}.properties.{Property}</c>.</summary>
     public sealed record StatusField(Provider Provider, string SpecFile, string Schema, string Property)
     {
+        /// <summary>The field <paramref name="field"/> (<c>Schema.property</c>) of <paramref name="provider"/>'s spec.</summary>
+        public static StatusField Of(ProviderCase provider, string field) =>
+            field.Split('.', 2) is [var schema, var property]
+                ? new(provider.Provider, provider.SpecFile, schema, property)
+                : throw new FormatException($"{provider}: '{field}' is not Schema.property.");
+
         public string Field => $"{Schema}.{Property}";
 
         public override string ToString() => $"{SpecFile} {Field}";
