@@ -215,7 +215,7 @@ public static class TrackingScenario
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("cpu-us-per-call ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"The baseline printed no result: {output}");
         log("tracking: baseline " + line);
-        return double.Parse(line["cpu-us-per-call ".Length..], CultureInfo.InvariantCulture);
+        return double.Parse(line["cpu-us-per-call ".Length..].Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
     private static Process StartWorker(TrackingHostSettings settings, string output, int interval, int workers) =>
