@@ -63,7 +63,7 @@ public sealed class LocalPostgres : IDisposable
             server._running = true;
             Run(
                 "pg_ctl",
-                $"-D {data} -l {server.LogFile} -w -t 60 -o \"-p {server.Port} -h 127.0.0.1 -k {folder} -F -c synchronous_commit=off -c max_connections=300 -c full_page_writes=off\" start");
+                $"-D {data} -l {server.LogFile} -w -t 60 -o \"-p {server.Port} -h 127.0.0.1 -k {folder} -F -c synchronous_commit=off -c max_connections=300 -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements\" start");
             return server;
         }
         catch

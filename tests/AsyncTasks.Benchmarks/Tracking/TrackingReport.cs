@@ -21,11 +21,11 @@ public static class TrackingReport
             "PostgreSQL 15 cluster; WireMock.Net (in the benchmark's process) answers each task pending, running, then succeeded, so each needs three polls. " +
             "Time runs from all servers ready to the last task's handler call. Worker CPU = the server processes' CPU over that time ÷ polls; " +
             "idle = what one server process costs per second with nothing to do (measured for 5 s after the run); busy = worker CPU less that idle cost " +
-            "over the run, ÷ polls (the tracking's own cost per poll); warm = busy counted only from a quarter of the tasks done to the end, once each server has compiled its poll path (a long-lived server's cost; the plain GetAsync is measured warm too); PostgreSQL likewise (its whole server, idle measured the same way). " +
+            "over the run, ÷ polls (the tracking's own cost per poll); warm = busy counted only from a quarter of the tasks done to the end, once each server has compiled its poll path (a long-lived server's cost; the plain GetAsync is measured warm too); PostgreSQL likewise (its whole server, idle measured the same way); statements = what PostgreSQL ran over the run (pg_stat_statements, BEGIN and COMMIT included) ÷ polls. " +
             $"A plain GetAsync in the same kind of process (no Hangfire) costs {Report.Micros(result.BaselineMicros)} of CPU. " +
             "Size = the Hangfire schema's growth (tables and indexes) ÷ tasks, Hangfire's finished jobs included (they expire after a day).");
         report.Table(
-            ["run", "track/s", "time", "tasks/s", "polls", "polls/s", "handler calls", "lost", "duplicates", "worker CPU per poll", "idle CPU per server-second", "busy worker CPU per poll", "busy, warm", "warm over GetAsync", "PostgreSQL CPU per poll (busy)", "size per task", "≤ 2 ms over GetAsync (warm)"],
+            ["run", "track/s", "time", "tasks/s", "polls", "polls/s", "handler calls", "lost", "duplicates", "worker CPU per poll", "idle CPU per server-second", "busy worker CPU per poll", "busy, warm", "warm over GetAsync", "PostgreSQL CPU per poll (busy)", "statements per poll", "size per task", "≤ 2 ms over GetAsync (warm)"],
             result.Rows.Select(r => (IReadOnlyList<string>)
             [
                 r.Run,
@@ -43,6 +43,7 @@ public static class TrackingReport
                 Report.Micros(r.WarmBusyCpuPerPollMicros),
                 Report.Micros(r.WarmBusyCpuPerPollMicros - result.BaselineMicros),
                 $"{Report.Micros(r.PostgresCpuPerPollMicros)} ({Report.Micros(r.PostgresBusyCpuPerPollMicros)})",
+                Report.Number(r.StatementsPerPoll, "0.0"),
                 Report.Bytes(r.BytesPerTask),
                 Report.Met(r.WarmBusyCpuPerPollMicros - result.BaselineMicros <= OverheadTargetMicros),
             ]));

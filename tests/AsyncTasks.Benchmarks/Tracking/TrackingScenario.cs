@@ -38,7 +38,8 @@ public static class TrackingScenario
         double PostgresCpuPerPollMicros,
         double PostgresBusyCpuPerPollMicros,
         double BytesPerTask,
-        double WarmBusyCpuPerPollMicros)
+        double WarmBusyCpuPerPollMicros,
+        double StatementsPerPoll)
     {
         public int Lost => Tasks - Distinct;
 
@@ -131,6 +132,7 @@ public static class TrackingScenario
             }
 
             var startCpu = -cpu;
+            var statementsBefore = await StatementsAsync(settings).ConfigureAwait(false);
             var pollsBefore = stub.Polls;
             var postgresBefore = PostgresCpu(postgres);
             var clock = Stopwatch.StartNew();
@@ -170,6 +172,7 @@ public static class TrackingScenario
             var polls = stub.Polls - pollsBefore;
             var warmPolls = stub.Polls - (warm?.Polls ?? pollsBefore);
             var postgresCpu = PostgresCpu(postgres) - postgresBefore;
+            var statements = await StatementsAsync(settings).ConfigureAwait(false) - statementsBefore;
 
             foreach (var worker in workers.Where(w => !w.HasExited))
             {
@@ -207,7 +210,8 @@ public static class TrackingScenario
                 postgresCpu.TotalMicroseconds / Math.Max(1, polls),
                 (postgresCpu.TotalMicroseconds - (postgresIdlePerSecond * seconds)) / Math.Max(1, polls),
                 (double)(sizeAfter - sizeBefore) / tasks,
-                (warmCpu.TotalMicroseconds - (idlePerServerSecond * warmServerSeconds)) / Math.Max(1, warmPolls));
+                (warmCpu.TotalMicroseconds - (idlePerServerSecond * warmServerSeconds)) / Math.Max(1, warmPolls),
+                (double)statements / Math.Max(1, polls));
         }
         finally
         {
@@ -281,6 +285,20 @@ public static class TrackingScenario
             "select coalesce(sum(pg_total_relation_size(format('%I.%I', table_schema, table_name))), 0)::bigint from information_schema.tables where table_schema = @schema",
             connection);
         command.Parameters.AddWithValue("schema", settings.Schema);
+        return (long)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Statements the database has run (pg_stat_statements, BEGIN and COMMIT included): about its round trips, and a
+    /// count that, unlike CPU time, does not depend on how loaded the machine is.
+    /// </summary>
+    private static async Task<long> StatementsAsync(TrackingHostSettings settings)
+    {
+        await using var connection = new NpgsqlConnection(settings.Postgres);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", connection);
+        await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("select coalesce(sum(calls), 0)::bigint from pg_stat_statements", connection);
         return (long)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
     }
 
