@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using global::Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -22,9 +23,9 @@ public sealed class TrackingJob
     }
 
     /// <summary>
-    /// Reads the task once, under the tracking's distributed lock. Not final: schedules the next poll with the wait's
-    /// <see cref="PollBackoff"/>. Final, timed out or failed for good: calls the completion handler and records that
-    /// it returned. A job whose poll number is not the tracking's next (a duplicate delivery) does nothing.
+    /// Reads the task once. Not final: schedules the next poll with the wait's <see cref="PollBackoff"/>. Final, timed
+    /// out or failed for good: under the tracking's distributed lock, calls the completion handler and records that it
+    /// returned. A job whose poll number is not the tracking's next (a duplicate delivery) does nothing.
     /// </summary>
     /// <param name="trackingId">The tracking.</param>
     /// <param name="attempt">Polls made before this one.</param>
@@ -33,12 +34,14 @@ public sealed class TrackingJob
     [JobDisplayName("AsyncTasks: poll {1} of tracking {0}")]
     public async Task PollAsync(string trackingId, int attempt, CancellationToken cancellationToken)
     {
+        // No lock here: it costs several database round trips, and a poll that is not final needs none. A duplicate
+        // delivery running at the same time reads the task once more and schedules a poll that will find itself
+        // stale; the handler call and every change of state take the lock (CompleteAsync, Cancel), and a poll
+        // never writes the state (WritePoll), so a late one cannot reopen an ended tracking.
         using var connection = _runtime.Storage.GetConnection();
-        using var exclusive = connection.AcquireDistributedLock(TrackingRecord.LockResource(trackingId), TrackingRuntime.LockTimeout);
         var record = TrackingRecord.Read(connection, trackingId);
-        if (record is null || record.State != TrackingState.Polling || record.Attempts != attempt)
+        if (!IsNext(record, trackingId, attempt))
         {
-            TrackingLog.Skipped(_runtime.Logger, trackingId, attempt, record is null ? "unknown tracking" : record.State != TrackingState.Polling ? record.State.ToString() : "already polled");
             return;
         }
 
@@ -81,7 +84,7 @@ public sealed class TrackingJob
 
         if (error is not null || snapshot is { IsTerminal: true })
         {
-            await CompleteAsync(connection, record, attempts, snapshot, error, cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(connection, trackingId, attempt, snapshot, error, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -105,7 +108,7 @@ public sealed class TrackingJob
         record.Interval = backoff.Next(record.Interval);
         record.NextPollAt = due;
         record.NextJobId = next;
-        record.Write(connection, TrackingRuntime.Retention);
+        record.WritePoll(connection);
         TrackingLog.Polled(_runtime.Logger, trackingId, attempts, task.ToString(), outcome, due - now);
     }
 
@@ -115,14 +118,36 @@ public sealed class TrackingJob
         return remainder == 0 ? time : time.AddTicks(TimeSpan.TicksPerSecond - remainder);
     }
 
+    /// <summary>Whether <paramref name="record"/> is a tracking still polling whose next poll is <paramref name="attempt"/>; logs why not.</summary>
+    private bool IsNext([NotNullWhen(true)] TrackingRecord? record, string trackingId, int attempt)
+    {
+        if (record is { State: TrackingState.Polling } && record.Attempts == attempt)
+        {
+            return true;
+        }
+
+        TrackingLog.Skipped(_runtime.Logger, trackingId, attempt, record is null ? "unknown tracking" : record.State != TrackingState.Polling ? record.State.ToString() : "already polled");
+        return false;
+    }
+
     private async Task CompleteAsync(
         global::Hangfire.Storage.IStorageConnection connection,
-        TrackingRecord record,
-        int attempts,
+        string trackingId,
+        int attempt,
         TaskSnapshot? snapshot,
         Exception? error,
         CancellationToken cancellationToken)
     {
+        // The lock makes the handler call exclusive; the record read again under it tells whether another delivery of
+        // this poll, or Cancel, got there first.
+        using var exclusive = connection.AcquireDistributedLock(TrackingRecord.LockResource(trackingId), TrackingRuntime.LockTimeout);
+        var record = TrackingRecord.Read(connection, trackingId);
+        if (!IsNext(record, trackingId, attempt))
+        {
+            return;
+        }
+
+        var attempts = attempt + 1;
         var completion = new TaskCompletion(record.Id, record.Task, record.Tag, attempts, error is null ? snapshot : null, error);
         var provider = record.Task.Provider.GetName();
         try

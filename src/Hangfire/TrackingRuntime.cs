@@ -11,8 +11,8 @@ internal sealed class TrackingRuntime : IDisposable
     public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// How long a poll job or Cancel waits for another poll of the same tracking to finish (a poll holds the lock for
-    /// one HTTP request, or for the handler call). A job that times out fails and is retried by Hangfire.
+    /// How long a final poll or Cancel waits for the tracking's lock (held by a final poll for the handler call, or by
+    /// Cancel for a record write). A job that times out fails and is retried by Hangfire.
     /// </summary>
     public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 

@@ -79,6 +79,17 @@ internal sealed class TrackingRecord
         transaction.Commit();
     }
 
+    /// <summary>
+    /// Writes what a poll that is not final changes (attempts, interval, next poll, next job), never the state: polls
+    /// run without the lock, and a late one must not bring a completed or cancelled tracking back to polling.
+    /// </summary>
+    public void WritePoll(IStorageConnection connection)
+    {
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.SetRangeInHash(Key(Id), PollFields());
+        transaction.Commit();
+    }
+
     public static void Delete(IStorageConnection connection, string id)
     {
         using var transaction = connection.CreateWriteTransaction();
@@ -89,18 +100,24 @@ internal sealed class TrackingRecord
     public TrackingStatus ToStatus() =>
         new(Id, Task, Tag, State, Attempts, State == TrackingState.Polling ? NextPollAt : null, Deadline, Outcome);
 
-    private Dictionary<string, string> Fields() => new(StringComparer.Ordinal)
+    private Dictionary<string, string> Fields()
     {
-        ["task"] = Task.ToString(),
-        ["tag"] = Tag ?? string.Empty,
-        ["state"] = State.ToString().ToLowerInvariant(),
+        var fields = PollFields();
+        fields["task"] = Task.ToString();
+        fields["tag"] = Tag ?? string.Empty;
+        fields["state"] = State.ToString().ToLowerInvariant();
+        fields["timeout"] = Millis(Timeout);
+        fields["deadline"] = Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        fields["outcome"] = Outcome ?? string.Empty;
+        return fields;
+    }
+
+    private Dictionary<string, string> PollFields() => new(StringComparer.Ordinal)
+    {
         ["attempts"] = Attempts.ToString(CultureInfo.InvariantCulture),
         ["interval"] = Millis(Interval),
-        ["timeout"] = Millis(Timeout),
-        ["deadline"] = Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
         ["next"] = NextPollAt?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? string.Empty,
         ["job"] = NextJobId ?? string.Empty,
-        ["outcome"] = Outcome ?? string.Empty,
     };
 
     private static string Millis(TimeSpan value) => ((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);

@@ -30,9 +30,13 @@ public sealed class LocalPostgres : IDisposable
     /// <summary>The server's log file (read it when the server fails).</summary>
     public string LogFile => Path.Combine(_folder, "server.log");
 
-    /// <summary>Connection string of database <paramref name="database"/> as the postgres superuser (trust authentication on loopback).</summary>
+    /// <summary>
+    /// Connection string of database <paramref name="database"/> as the postgres superuser (trust authentication on
+    /// loopback), with README's Npgsql settings for Hangfire (no session reset on return to the pool, statements
+    /// prepared automatically): they halved PostgreSQL's CPU per poll in the tracking benchmark.
+    /// </summary>
     public string ConnectionString(string database = "postgres") =>
-        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50;Timeout=15";
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50;Timeout=15;No Reset On Close=true;Max Auto Prepare=50;Auto Prepare Min Usages=2";
 
     /// <summary>Creates and starts the cluster; fails with what to install when the binaries are missing.</summary>
     public static LocalPostgres Start()
@@ -59,7 +63,7 @@ public sealed class LocalPostgres : IDisposable
             server._running = true;
             Run(
                 "pg_ctl",
-                $"-D {data} -l {server.LogFile} -w -t 60 -o \"-p {server.Port} -h 127.0.0.1 -k {folder} -F -c synchronous_commit=off -c max_connections=300 -c full_page_writes=off\" start");
+                $"-D {data} -l {server.LogFile} -w -t 60 -o \"-p {server.Port} -h 127.0.0.1 -k {folder} -F -c synchronous_commit=off -c max_connections=300 -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements\" start");
             return server;
         }
         catch
