@@ -35,6 +35,10 @@ public sealed class TrackingTests : StubFixture
         using var measurements = new TrackingMeasurements();
         var harness = await StartAsync();
         var tracked = new List<(ProviderFlow Flow, string Id, string Unique)>();
+        Assert.That(
+            ProviderFlow.All.Select(f => f.Provider),
+            Is.EqualTo(ProviderNames.All),
+            "every provider needs its flow in Stub.cs (ProviderFlow.All), in the order of ProviderNames.All");
         foreach (var flow in ProviderFlow.All)
         {
             var (task, unique) = flow.NewTask();
