@@ -7,7 +7,8 @@ using AsyncTasks.Benchmarks.Scenarios;
 namespace AsyncTasks.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|scenarios [cpu] [waits] [large]|clients|tracking [--tasks N] [--servers 1,2,4]] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>.
+/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|scenarios [cpu] [waits] [large]|clients|tracking [--tasks N] [--servers 1,2,4]] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>,
+/// or <c>-- diagnose handlers|allocations|poll</c> (see <see cref="Diagnostics.ReadPathDiagnostics"/>).
 /// Runs the BenchmarkDotNet benchmarks (1, 1b), the scenarios (2–4) and the client comparison (5), prints the results as Markdown and writes
 /// them to BenchmarkDotNet.Artifacts/results.md (or FILE). Exits 1 when something failed to run or read wrong
 /// results; the budgets are reported, never enforced.
@@ -19,6 +20,11 @@ public static class Program
         if (args is ["child", "large", var kind, var size])
         {
             return await LargeOutputsScenario.ChildMainAsync(kind, long.Parse(size, CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        }
+
+        if (args is ["diagnose", .. var diagnose])
+        {
+            return await Diagnostics.ReadPathDiagnostics.RunAsync(diagnose).ConfigureAwait(false);
         }
 
         if (args is ["child", "wiremock", var threads])
