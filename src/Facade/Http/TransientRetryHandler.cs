@@ -80,11 +80,11 @@ internal sealed class TransientRetryHandler : DelegatingHandler
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.FailedDependency
         || (int)status >= 500;
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        await _pipeline.ExecuteAsync(
-            static async (state, token) => await state.Handler.BaseSendAsync(state.Request, token).ConfigureAwait(false),
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        _pipeline.ExecuteAsync(
+            static (state, token) => new ValueTask<HttpResponseMessage>(state.Handler.BaseSendAsync(state.Request, token)),
             (Handler: this, Request: request),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken).AsTask();
 
     private Task<HttpResponseMessage> BaseSendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
