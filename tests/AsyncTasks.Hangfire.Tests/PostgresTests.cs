@@ -196,6 +196,40 @@ public sealed class PostgresTests : StubFixture
         }
     }
 
+    [Test]
+    public async Task WithTheBusyServerSettingsATrackingsJobsStoreNoParametersAndNoHistoryCounters()
+    {
+        // Arrange: TrackingHost applies README's "Settings for a busy tracking server" (no CaptureCulture, no
+        // StatisticsHistory filter: each wrote rows for every job, and CaptureCulture read two back before each run).
+        var settings = TrackingHarness.SettingsFor("postgres", Stub, interval: TimeSpan.FromMilliseconds(100));
+        await using var harness = await TrackingHarness.StartAsync(settings);
+        var flow = ProviderFlow.Of(Provider.Duomi);
+        var (task, unique) = flow.NewTask();
+        Stub.Sequence(unique, flow.Example("running"), flow.Example("succeeded"));
+
+        // Act
+        var id = harness.Tracker.Track(task);
+        await harness.Handler.WaitForAsync(1, Patience);
+        await harness.WaitForStatusAsync(id, s => s.State == TrackingState.Completed);
+        await Task.Delay(500);
+
+        // Assert
+        await using var connection = new NpgsqlConnection(settings.Postgres);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            $"select (select count(*) from {settings.Schema}.job), (select count(*) from {settings.Schema}.jobparameter), " +
+            $"(select count(*) from {settings.Schema}.counter where key like 'stats:succeeded:%') + (select count(*) from {settings.Schema}.aggregatedcounter where key like 'stats:succeeded:%')",
+            connection);
+        await using var reader = await count.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reader.GetInt64(0), Is.EqualTo(2), "two poll jobs");
+            Assert.That(reader.GetInt64(1), Is.Zero, "job parameters");
+            Assert.That(reader.GetInt64(2), Is.Zero, "dated succeeded counters");
+        }
+    }
+
     /// <summary>Calls of the statements that insert or update rows of the schema's hash table (pg_stat_statements, preloaded by LocalPostgres).</summary>
     private static async Task<long> HashWritesAsync(Worker.TrackingHostSettings settings)
     {
