@@ -178,10 +178,7 @@ public sealed class PostgresTests : StubFixture
         var before = await HashWritesAsync(settings);
 
         // Act
-        var id = harness.Tracker.Track(task, new TrackOptions { Tag = "order-7" });
-        await harness.Handler.WaitForAsync(1, Patience);
-        var status = await harness.WaitForStatusAsync(id, s => s.State == TrackingState.Completed);
-        await Task.Delay(500);
+        var status = await TrackUntilCompletedAsync(harness, task, new TrackOptions { Tag = "order-7" });
 
         // Assert: Track writes all 7 fields; each of the two polls that are not final writes "poll"; the end writes
         // "state", "outcome" and "poll" and sets the expiry. Writing every field each time made it 10 + 4 + 4 + 10 + 1.
@@ -208,10 +205,7 @@ public sealed class PostgresTests : StubFixture
         Stub.Sequence(unique, flow.Example("running"), flow.Example("succeeded"));
 
         // Act
-        var id = harness.Tracker.Track(task);
-        await harness.Handler.WaitForAsync(1, Patience);
-        await harness.WaitForStatusAsync(id, s => s.State == TrackingState.Completed);
-        await Task.Delay(500);
+        await TrackUntilCompletedAsync(harness, task);
 
         // Assert
         await using var connection = new NpgsqlConnection(settings.Postgres);
@@ -228,6 +222,16 @@ public sealed class PostgresTests : StubFixture
             Assert.That(reader.GetInt64(1), Is.Zero, "job parameters");
             Assert.That(reader.GetInt64(2), Is.Zero, "dated succeeded counters");
         }
+    }
+
+    /// <summary>Tracks <paramref name="task"/> and waits for its handler call and its completed status, then a little more.</summary>
+    private static async Task<TrackingStatus> TrackUntilCompletedAsync(TrackingHarness harness, TaskRef task, TrackOptions? options = null)
+    {
+        var id = harness.Tracker.Track(task, options);
+        await harness.Handler.WaitForAsync(1, Patience);
+        var status = await harness.WaitForStatusAsync(id, s => s.State == TrackingState.Completed);
+        await Task.Delay(500);
+        return status;
     }
 
     /// <summary>Calls of the statements that insert or update rows of the schema's hash table (pg_stat_statements, preloaded by LocalPostgres).</summary>
