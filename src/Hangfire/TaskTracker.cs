@@ -42,10 +42,10 @@ internal sealed class TaskTracker : ITaskTracker
 
         // The record before the job, so the job always finds it; if the job cannot be created, the record goes too.
         using var connection = _runtime.Storage.GetConnection();
-        record.Write(connection, TrackingRuntime.Retention);
+        record.Create(connection);
         try
         {
-            _runtime.Jobs.Enqueue<TrackingJob>(job => job.PollAsync(id, 0, CancellationToken.None));
+            _runtime.Jobs.Create(TrackingJob.Poll(id, 0), new global::Hangfire.States.EnqueuedState());
         }
         catch
         {
@@ -74,7 +74,7 @@ internal sealed class TaskTracker : ITaskTracker
         record.Outcome = "cancelled";
         record.NextPollAt = null;
         record.NextJobId = null;
-        record.Write(connection, TrackingRuntime.Retention);
+        record.End(connection, TrackingRuntime.Retention);
 
         // The record alone stops the chain (a poll job of a cancelled tracking does nothing); deleting the
         // scheduled job only spares it a run.

@@ -1,7 +1,10 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using global::Hangfire;
+using global::Hangfire.Common;
+using global::Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AsyncTasks.Hangfire;
@@ -13,6 +16,8 @@ namespace AsyncTasks.Hangfire;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class TrackingJob
 {
+    private static readonly MethodInfo PollMethod = typeof(TrackingJob).GetMethod(nameof(PollAsync))!;
+
     private readonly TrackingRuntime _runtime;
     private readonly IServiceScopeFactory _scopes;
 
@@ -103,14 +108,22 @@ public sealed class TrackingJob
         // The next job first, then the record: a crash between the two leaves this job to be run again (it has not
         // succeeded), and the record still names this poll, so the chain goes on; the orphan next job, if it runs
         // first, polls and makes this one stale.
-        var next = _runtime.Jobs.Schedule<TrackingJob>(job => job.PollAsync(trackingId, attempts, CancellationToken.None), due);
+        var next = _runtime.Jobs.Create(Poll(trackingId, attempts), new ScheduledState(due.UtcDateTime));
         record.Attempts = attempts;
         record.Interval = backoff.Next(record.Interval);
         record.NextPollAt = due;
         record.NextJobId = next;
         record.WritePoll(connection);
-        TrackingLog.Polled(_runtime.Logger, trackingId, attempts, task.ToString(), outcome, due - now);
+        TrackingLog.Polled(_runtime.Logger, trackingId, attempts, task, outcome, due - now);
     }
+
+    /// <summary>
+    /// The job of poll <paramref name="attempt"/> of a tracking, built from the method itself: what
+    /// <c>Schedule&lt;TrackingJob&gt;(job =&gt; job.PollAsync(...))</c> stores, without compiling and evaluating an
+    /// expression tree for every poll.
+    /// </summary>
+    internal static Job Poll(string trackingId, int attempt) =>
+        new(typeof(TrackingJob), PollMethod, trackingId, attempt, CancellationToken.None);
 
     private static DateTimeOffset RoundUpToSecond(DateTimeOffset time)
     {
@@ -173,7 +186,7 @@ public sealed class TrackingJob
         record.Outcome = completion.Outcome;
         record.NextPollAt = null;
         record.NextJobId = null;
-        record.Write(connection, TrackingRuntime.Retention);
+        record.End(connection, TrackingRuntime.Retention);
         TrackingTelemetry.Completed.Add(1, new("asynctasks.provider", provider), new("asynctasks.outcome", completion.Outcome));
         TrackingLog.Completed(_runtime.Logger, record.Id, record.Task.ToString(), completion.Outcome, attempts);
     }

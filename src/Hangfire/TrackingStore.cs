@@ -6,7 +6,8 @@ namespace AsyncTasks.Hangfire;
 
 /// <summary>
 /// One tracking's state in Hangfire's storage: a hash under <c>asynctasks:tracking:{id}</c> of plain text and
-/// numbers (the task reference's text, the tag, counters and Unix-millisecond times), never a key or a snapshot.
+/// numbers (the task reference's text, the tag, counters and Unix-millisecond times), never a key or a snapshot. What
+/// a poll changes is one field (<c>poll</c>), so a poll writes one hash row.
 /// </summary>
 internal sealed class TrackingRecord
 {
@@ -50,45 +51,52 @@ internal sealed class TrackingRecord
             return null;
         }
 
+        // "poll" is "attempts;interval;next;job" (milliseconds, Unix milliseconds, Hangfire's job id; the last two empty when none).
+        var poll = fields["poll"].Split(';');
         return new TrackingRecord
         {
             Id = id,
             Task = TaskRef.Parse(task),
             Tag = fields.GetValueOrDefault("tag") is { Length: > 0 } tag ? tag : null,
             State = Enum.Parse<TrackingState>(fields["state"], ignoreCase: true),
-            Attempts = int.Parse(fields["attempts"], CultureInfo.InvariantCulture),
-            Interval = TimeSpan.FromMilliseconds(long.Parse(fields["interval"], CultureInfo.InvariantCulture)),
+            Attempts = int.Parse(poll[0], CultureInfo.InvariantCulture),
+            Interval = TimeSpan.FromMilliseconds(long.Parse(poll[1], CultureInfo.InvariantCulture)),
             Timeout = TimeSpan.FromMilliseconds(long.Parse(fields["timeout"], CultureInfo.InvariantCulture)),
             Deadline = Time(fields["deadline"]),
-            NextPollAt = fields.TryGetValue("next", out var next) && next.Length > 0 ? Time(next) : null,
-            NextJobId = fields.GetValueOrDefault("job") is { Length: > 0 } job ? job : null,
+            NextPollAt = poll[2].Length > 0 ? Time(poll[2]) : null,
+            NextJobId = poll[3].Length > 0 ? poll[3] : null,
             Outcome = fields.GetValueOrDefault("outcome") is { Length: > 0 } outcome ? outcome : null,
         };
     }
 
-    /// <summary>Writes every field; once the tracking has ended, the record expires after <paramref name="retention"/>.</summary>
-    public void Write(IStorageConnection connection, TimeSpan retention)
+    /// <summary>Writes every field, when the tracking starts.</summary>
+    public void Create(IStorageConnection connection) => Write(connection, new(StringComparer.Ordinal)
     {
-        using var transaction = connection.CreateWriteTransaction();
-        transaction.SetRangeInHash(Key(Id), Fields());
-        if (State != TrackingState.Polling && transaction is JobStorageTransaction expiring)
-        {
-            expiring.ExpireHash(Key(Id), retention);
-        }
-
-        transaction.Commit();
-    }
+        ["task"] = Task.ToString(),
+        ["tag"] = Tag ?? string.Empty,
+        ["timeout"] = Millis(Timeout),
+        ["deadline"] = Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+        ["state"] = StateField(),
+        ["outcome"] = Outcome ?? string.Empty,
+        ["poll"] = PollField(),
+    });
 
     /// <summary>
-    /// Writes what a poll that is not final changes (attempts, interval, next poll, next job), never the state: polls
-    /// run without the lock, and a late one must not bring a completed or cancelled tracking back to polling.
+    /// Writes the end of the tracking (state, outcome, last poll) and lets the record expire after
+    /// <paramref name="retention"/>. The fields set at the start never change and are not written again: Hangfire.PostgreSql
+    /// runs one statement per hash field.
     /// </summary>
-    public void WritePoll(IStorageConnection connection)
-    {
-        using var transaction = connection.CreateWriteTransaction();
-        transaction.SetRangeInHash(Key(Id), PollFields());
-        transaction.Commit();
-    }
+    public void End(IStorageConnection connection, TimeSpan retention) => Write(
+        connection,
+        new(StringComparer.Ordinal) { ["state"] = StateField(), ["outcome"] = Outcome ?? string.Empty, ["poll"] = PollField() },
+        retention);
+
+    /// <summary>
+    /// Writes what a poll that is not final changes (attempts, interval, next poll, next job: one field), never the
+    /// state: polls run without the lock, and a late one must not bring a completed or cancelled tracking back to polling.
+    /// </summary>
+    public void WritePoll(IStorageConnection connection) =>
+        Write(connection, new(StringComparer.Ordinal) { ["poll"] = PollField() });
 
     public static void Delete(IStorageConnection connection, string id)
     {
@@ -100,25 +108,23 @@ internal sealed class TrackingRecord
     public TrackingStatus ToStatus() =>
         new(Id, Task, Tag, State, Attempts, State == TrackingState.Polling ? NextPollAt : null, Deadline, Outcome);
 
-    private Dictionary<string, string> Fields()
+    private void Write(IStorageConnection connection, Dictionary<string, string> fields, TimeSpan? expireIn = null)
     {
-        var fields = PollFields();
-        fields["task"] = Task.ToString();
-        fields["tag"] = Tag ?? string.Empty;
-        fields["state"] = State.ToString().ToLowerInvariant();
-        fields["timeout"] = Millis(Timeout);
-        fields["deadline"] = Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        fields["outcome"] = Outcome ?? string.Empty;
-        return fields;
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.SetRangeInHash(Key(Id), fields);
+        if (expireIn is { } retention && transaction is JobStorageTransaction expiring)
+        {
+            expiring.ExpireHash(Key(Id), retention);
+        }
+
+        transaction.Commit();
     }
 
-    private Dictionary<string, string> PollFields() => new(StringComparer.Ordinal)
-    {
-        ["attempts"] = Attempts.ToString(CultureInfo.InvariantCulture),
-        ["interval"] = Millis(Interval),
-        ["next"] = NextPollAt?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? string.Empty,
-        ["job"] = NextJobId ?? string.Empty,
-    };
+    private string StateField() => State.ToString().ToLowerInvariant();
+
+    private string PollField() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Attempts};{(long)Interval.TotalMilliseconds};{NextPollAt?.ToUnixTimeMilliseconds()};{NextJobId}");
 
     private static string Millis(TimeSpan value) => ((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 

@@ -33,7 +33,7 @@ internal static partial class TrackingLog
     public static partial void Tracked(ILogger logger, string trackingId, string task, TimeSpan timeout);
 
     [LoggerMessage(102, LogLevel.Debug, "Tracking {TrackingId}: poll {Attempt} of {Task} read {Outcome}; next poll in {Delay}")]
-    public static partial void Polled(ILogger logger, string trackingId, int attempt, string task, string outcome, TimeSpan delay);
+    public static partial void Polled(ILogger logger, string trackingId, int attempt, TaskRef task, string outcome, TimeSpan delay);
 
     [LoggerMessage(103, LogLevel.Information, "Tracking {TrackingId} of {Task} completed: {Outcome} after {Attempts} polls")]
     public static partial void Completed(ILogger logger, string trackingId, string task, string outcome, int attempts);

@@ -164,6 +164,93 @@ public sealed class PostgresTests : StubFixture
         }
     }
 
+    [Test]
+    public async Task APollThatIsNotFinalWritesOneHashRowAndTheEndThreeWithoutRewritingWhatNeverChanges()
+    {
+        // Arrange: a task read three times (running, running, succeeded). Hangfire.PostgreSql runs one statement per
+        // hash field written (and one for the expiry), so the statements that write this schema's hash table count
+        // the fields written; reads and Hangfire's expiration (DELETE) are not counted.
+        var settings = TrackingHarness.SettingsFor("postgres", Stub, interval: TimeSpan.FromMilliseconds(100));
+        await using var harness = await TrackingHarness.StartAsync(settings);
+        var flow = ProviderFlow.Of(Provider.Duomi);
+        var (task, unique) = flow.NewTask();
+        Stub.Sequence(unique, flow.Example("running"), flow.Example("running"), flow.Example("succeeded"));
+        var before = await HashWritesAsync(settings);
+
+        // Act
+        var status = await TrackUntilCompletedAsync(harness, task, new TrackOptions { Tag = "order-7" });
+
+        // Assert: Track writes all 7 fields; each of the two polls that are not final writes "poll"; the end writes
+        // "state", "outcome" and "poll" and sets the expiry. Writing every field each time made it 10 + 4 + 4 + 10 + 1.
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await HashWritesAsync(settings) - before, Is.EqualTo(7 + 1 + 1 + 3 + 1));
+            Assert.That(status.Attempts, Is.EqualTo(3));
+            Assert.That(status.Tag, Is.EqualTo("order-7"));
+            Assert.That(status.Outcome, Is.EqualTo("succeeded"));
+            Assert.That(status.Task, Is.EqualTo(task));
+            Assert.That(harness.Handler.Calls.Single().Attempts, Is.EqualTo(3));
+        }
+    }
+
+    [Test]
+    public async Task WithTheBusyServerSettingsATrackingsJobsStoreNoParametersAndNoHistoryCounters()
+    {
+        // Arrange: TrackingHost applies README's "Settings for a busy tracking server" (no CaptureCulture, no
+        // StatisticsHistory filter: each wrote rows for every job, and CaptureCulture read two back before each run).
+        var settings = TrackingHarness.SettingsFor("postgres", Stub, interval: TimeSpan.FromMilliseconds(100));
+        await using var harness = await TrackingHarness.StartAsync(settings);
+        var flow = ProviderFlow.Of(Provider.Duomi);
+        var (task, unique) = flow.NewTask();
+        Stub.Sequence(unique, flow.Example("running"), flow.Example("succeeded"));
+
+        // Act
+        await TrackUntilCompletedAsync(harness, task);
+
+        // Assert
+        await using var connection = new NpgsqlConnection(settings.Postgres);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            $"select (select count(*) from {settings.Schema}.job), (select count(*) from {settings.Schema}.jobparameter), " +
+            $"(select count(*) from {settings.Schema}.counter where key like 'stats:succeeded:%') + (select count(*) from {settings.Schema}.aggregatedcounter where key like 'stats:succeeded:%')",
+            connection);
+        await using var reader = await count.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reader.GetInt64(0), Is.EqualTo(2), "two poll jobs");
+            Assert.That(reader.GetInt64(1), Is.Zero, "job parameters");
+            Assert.That(reader.GetInt64(2), Is.Zero, "dated succeeded counters");
+        }
+    }
+
+    /// <summary>Tracks <paramref name="task"/> and waits for its handler call and its completed status, then a little more.</summary>
+    private static async Task<TrackingStatus> TrackUntilCompletedAsync(TrackingHarness harness, TaskRef task, TrackOptions? options = null)
+    {
+        var id = harness.Tracker.Track(task, options);
+        await harness.Handler.WaitForAsync(1, Patience);
+        var status = await harness.WaitForStatusAsync(id, s => s.State == TrackingState.Completed);
+        await Task.Delay(500);
+        return status;
+    }
+
+    /// <summary>Calls of the statements that insert or update rows of the schema's hash table (pg_stat_statements, preloaded by LocalPostgres).</summary>
+    private static async Task<long> HashWritesAsync(Worker.TrackingHostSettings settings)
+    {
+        await using var connection = new NpgsqlConnection(settings.Postgres);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using var count = new NpgsqlCommand(
+            "select coalesce(sum(calls), 0)::bigint from pg_stat_statements where query like @table and (query ilike 'with%' or query ilike 'update%' or query ilike 'insert%')",
+            connection);
+        count.Parameters.AddWithValue("table", $"%\"{settings.Schema}\".\"hash\"%");
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     private static async Task<string> DumpSchemaAsync(Worker.TrackingHostSettings settings)
     {
         await using var connection = new NpgsqlConnection(settings.Postgres);

@@ -172,7 +172,10 @@ public static class TrackingScenario
             var polls = stub.Polls - pollsBefore;
             var warmPolls = stub.Polls - (warm?.Polls ?? pollsBefore);
             var postgresCpu = PostgresCpu(postgres) - postgresBefore;
-            var statements = await StatementsAsync(settings).ConfigureAwait(false) - statementsBefore;
+            var statementsAfter = await StatementsAsync(settings).ConfigureAwait(false);
+            var statements = statementsAfter.Values.Sum(q => q.Calls) - statementsBefore.Values.Sum(q => q.Calls);
+            LogStatements(statementsBefore, statementsAfter, polls, log);
+            await LogJobRowsAsync(settings, log).ConfigureAwait(false);
 
             foreach (var worker in workers.Where(w => !w.HasExited))
             {
@@ -289,17 +292,65 @@ public static class TrackingScenario
     }
 
     /// <summary>
-    /// Statements the database has run (pg_stat_statements, BEGIN and COMMIT included): about its round trips, and a
-    /// count that, unlike CPU time, does not depend on how loaded the machine is.
+    /// Statements the database has run, by normalised text (pg_stat_statements, BEGIN and COMMIT included): about its
+    /// round trips, and a count that, unlike CPU time, does not depend on how loaded the machine is.
     /// </summary>
-    private static async Task<long> StatementsAsync(TrackingHostSettings settings)
+    private static async Task<Dictionary<long, (string Query, long Calls)>> StatementsAsync(TrackingHostSettings settings)
     {
         await using var connection = new NpgsqlConnection(settings.Postgres);
         await connection.OpenAsync().ConfigureAwait(false);
         await using var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", connection);
         await create.ExecuteNonQueryAsync().ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("select coalesce(sum(calls), 0)::bigint from pg_stat_statements", connection);
-        return (long)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+        await using var command = new NpgsqlCommand("select queryid, query, calls from pg_stat_statements where queryid is not null", connection);
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        var statements = new Dictionary<long, (string, long)>();
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            var id = reader.GetInt64(0);
+            var calls = reader.GetInt64(2) + (statements.TryGetValue(id, out var seen) ? seen.Item2 : 0);
+            statements[id] = (reader.GetString(1), calls);
+        }
+
+        return statements;
+    }
+
+    /// <summary>Logs the statements run over the run, per poll, by kind (the most frequent first).</summary>
+    private static void LogStatements(
+        Dictionary<long, (string Query, long Calls)> before, Dictionary<long, (string Query, long Calls)> after, long polls, Action<string> log)
+    {
+        var rows = after
+            .Select(q => (q.Value.Query, Calls: q.Value.Calls - (before.TryGetValue(q.Key, out var b) ? b.Calls : 0)))
+            .Where(q => q.Calls > 0)
+            .OrderByDescending(q => q.Calls)
+            .ToList();
+        log("tracking: statements per poll by kind:");
+        foreach (var (query, calls) in rows.Where(q => (double)q.Calls / Math.Max(1, polls) >= 0.05))
+        {
+            var text = string.Join(' ', query.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+            log(string.Create(CultureInfo.InvariantCulture, $"  {(double)calls / Math.Max(1, polls),6:0.00}  {text[..Math.Min(text.Length, 150)]}"));
+        }
+    }
+
+    /// <summary>Logs the Hangfire rows each job leaves: job parameters and state history, by name.</summary>
+    private static async Task LogJobRowsAsync(TrackingHostSettings settings, Action<string> log)
+    {
+        await using var connection = new NpgsqlConnection(settings.Postgres);
+        await connection.OpenAsync().ConfigureAwait(false);
+        var schema = settings.Schema;
+        await using var command = new NpgsqlCommand(
+            $"select 'parameter ' || name, count(*) from {schema}.jobparameter group by name " +
+            $"union all select 'state ' || name, count(*) from {schema}.state group by name " +
+            $"union all select 'jobs', count(*) from {schema}.job",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        var counts = new List<(string Name, long Count)>();
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            counts.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        var jobs = Math.Max(1, counts.FirstOrDefault(c => c.Name == "jobs").Count);
+        log($"tracking: {jobs:N0} jobs; rows per job: " + string.Join(", ", counts.Where(c => c.Name != "jobs").Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Name} {(double)c.Count / jobs:0.00}"))));
     }
 
     /// <summary>CPU of the PostgreSQL server: the postmaster (with its exited children) plus its live children, from /proc.</summary>
