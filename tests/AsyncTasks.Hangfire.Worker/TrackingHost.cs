@@ -59,9 +59,7 @@ public static class TrackingHost
                         QueuePollInterval = settings.PollInterval < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : settings.PollInterval,
                         PrepareSchemaIfNecessary = true,
 
-                        // Workers wait on LISTEN/NOTIFY for new jobs instead of each querying the queue table every interval.
-                        EnableLongPolling = true,
-
+                        // Long polling (LISTEN/NOTIFY) stays off: a run with it once left a fetched job unrun (docs/benchmarks.md).
                         // A server that dies mid-job (the benchmark kills one) leaves its fetched jobs and its locks:
                         // they are taken over after these (defaults 30 min and 10 min), longer than any poll or handler here.
                         UseSlidingInvisibilityTimeout = true,

@@ -76,8 +76,17 @@ public static class Machine
         var memory = TotalMemoryBytes();
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Environment.ProcessorCount} logical cores ({CpuModel()}), {Report.Bytes(memory)} memory, {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}, {RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
+            $"{Environment.ProcessorCount} logical cores ({CpuModel()}), {Report.Bytes(memory)} memory, {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}, {RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {ThreadPoolSpinning()}");
     }
+
+    /// <summary>
+    /// Whether idle thread-pool threads spin before sleeping (the runtime's default) or not
+    /// (<c>DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0</c>): spinning is CPU a loopback benchmark counts per poll.
+    /// </summary>
+    private static string ThreadPoolSpinning() =>
+        Environment.GetEnvironmentVariable("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit") is { Length: > 0 } limit
+            ? $"thread-pool spin limit {limit}"
+            : "thread-pool spinning as the runtime's default";
 
     /// <summary>/proc/loadavg's three averages: other work on the machine skews every figure.</summary>
     public static string LoadAverage()
