@@ -251,7 +251,8 @@ internal sealed class WaitSharingAndCancellationTests : ClientTestBase
         var same = client.WaitAsync(task, new WaitOptions { InitialInterval = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromHours(1) }, cancellationToken: stop.Token);
 
         // Assert
-        Assert.That(refused.Message, Does.StartWith($"A wait for {task} is already polling in this client with other delays"));
+        Assert.That(refused.Message, Does.StartWith($"A wait for {task} is already polling in this client with other delays (").And.EndWith(
+            "); concurrent waits for one task share one poll loop. Pass the same WaitOptions (only Timeout may differ), or wait once it has ended."));
         await stop.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(() => Within(first));
         Assert.CatchAsync<OperationCanceledException>(() => Within(same));
