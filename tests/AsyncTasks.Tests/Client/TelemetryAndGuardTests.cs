@@ -163,13 +163,7 @@ internal sealed class TelemetryAndGuardTests : ClientTestBase
         Assert.ThrowsAsync<TaskClientException>(() => Within(client.WaitAsync(provider.Task)));
 
         // Assert
-        var wait = _activities.Single(a => a.OperationName == "AsyncTasks.Wait");
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(wait.Status, Is.EqualTo(ActivityStatusCode.Error));
-            Assert.That(wait.StatusDescription, Is.EqualTo("authentication"));
-            Assert.That(Measured("asynctasks.waits").Single().Tags["outcome"], Is.EqualTo("authentication"));
-        }
+        AssertWaitEndedInError("authentication");
     }
 
     [Test]
@@ -276,13 +270,7 @@ internal sealed class TelemetryAndGuardTests : ClientTestBase
         Assert.ThrowsAsync<TaskWaitTimeoutException>(() => Within(client.WaitAsync(provider.Task, new WaitOptions { Timeout = TimeSpan.FromSeconds(2) })));
 
         // Assert
-        var wait = _activities.Single(a => a.OperationName == "AsyncTasks.Wait");
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(wait.Status, Is.EqualTo(ActivityStatusCode.Error));
-            Assert.That(wait.StatusDescription, Is.EqualTo("wait_timeout"));
-            Assert.That(Measured("asynctasks.waits").Single().Tags["outcome"], Is.EqualTo("wait_timeout"));
-        }
+        AssertWaitEndedInError("wait_timeout");
     }
 
     [Test]
@@ -312,6 +300,18 @@ internal sealed class TelemetryAndGuardTests : ClientTestBase
                 Assert.That(sent, Has.All.Contains("AsyncTasks/"));
                 Assert.That(sent.Count(a => a!.Contains("PhotoApp/2.1", StringComparison.Ordinal)), Is.EqualTo(1));
             }
+        }
+    }
+
+    /// <summary>The one wait traced as an error and counted with <paramref name="outcome"/>.</summary>
+    private void AssertWaitEndedInError(string outcome)
+    {
+        var wait = _activities.Single(a => a.OperationName == "AsyncTasks.Wait");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(wait.Status, Is.EqualTo(ActivityStatusCode.Error));
+            Assert.That(wait.StatusDescription, Is.EqualTo(outcome));
+            Assert.That(Measured("asynctasks.waits").Single().Tags["outcome"], Is.EqualTo(outcome));
         }
     }
 
