@@ -44,7 +44,10 @@ internal sealed class ClientRulesTests : ClientTestBase
         {
             Assert.That(
                 () => new TaskClient(CreateOptions(), transport: following),
-                Throws.ArgumentException.With.Message.StartsWith("The transport follows redirects itself").And.Property("ParamName").EqualTo("transport"));
+                Throws.ArgumentException.With.Message.EqualTo(
+                    "The transport follows redirects itself, which would send the API key to any origin a redirect names. "
+                    + "Set AllowAutoRedirect = false on it: the client follows redirects itself and strips the key on the way. (Parameter 'transport')")
+                    .And.Property("ParamName").EqualTo("transport"));
             Assert.That(() => new TaskClient(CreateOptions(), transport: wrapped), Throws.ArgumentException);
             Assert.That(() => new TaskClient(CreateOptions(), transport: notFollowing).Dispose(), Throws.Nothing);
         }

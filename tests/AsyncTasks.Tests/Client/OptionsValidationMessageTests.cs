@@ -27,6 +27,18 @@ internal sealed class OptionsValidationMessageTests
             "AsyncTasks:SkyEngine:PollInterval must be positive.");
         yield return Case("a zero request timeout", o => o.RequestTimeout = TimeSpan.Zero, "AsyncTasks:RequestTimeout must be positive.");
         yield return Case("no download size", o => o.MaxDownloadBytes = 0, "AsyncTasks:MaxDownloadBytes must be positive.");
+        yield return Case("a null answers section", o => o.Answers = null!, "AsyncTasks:Answers is null.");
+        foreach (var (what, configure) in new (string, Action<AsyncTasksOptions>)[]
+        {
+            ("no answer bytes", o => o.Answers.MaxBytes = 0),
+            ("no outputs per answer", o => o.Answers.MaxOutputs = 0),
+            ("a zero JSON depth", o => o.Answers.MaxDepth = 0),
+            ("a JSON depth above 1000", o => o.Answers.MaxDepth = 1001),
+        })
+        {
+            yield return Case(what, configure, "AsyncTasks:Answers:MaxBytes and MaxOutputs must be positive, MaxDepth between 1 and 1000.");
+        }
+
         yield return Case("a null retry section", o => o.Retry = null!, "AsyncTasks:Retry is null.");
         yield return Case("negative retries", o => o.Retry.MaxRetries = -1, "AsyncTasks:Retry:MaxRetries must be between 0 and 100.");
         yield return Case("101 retries", o => o.Retry.MaxRetries = 101, "AsyncTasks:Retry:MaxRetries must be between 0 and 100.");
@@ -79,6 +91,13 @@ internal sealed class OptionsValidationMessageTests
         yield return Boundary("no jitter", o => o.Wait.Jitter = 0);
         yield return Boundary("a jitter just below 1", o => o.Wait.Jitter = 0.99);
         yield return Boundary("a tiny longest interval", o => o.Wait.MaxInterval = TimeSpan.FromTicks(1));
+        yield return Boundary("one byte, one output and one level per answer", o =>
+        {
+            o.Answers.MaxBytes = 1;
+            o.Answers.MaxOutputs = 1;
+            o.Answers.MaxDepth = 1;
+        });
+        yield return Boundary("a JSON depth of 1000", o => o.Answers.MaxDepth = 1000);
     }
 
     [TestCaseSource(nameof(InvalidSettings))]

@@ -163,13 +163,7 @@ internal sealed class TelemetryAndGuardTests : ClientTestBase
         Assert.ThrowsAsync<TaskClientException>(() => Within(client.WaitAsync(provider.Task)));
 
         // Assert
-        var wait = _activities.Single(a => a.OperationName == "AsyncTasks.Wait");
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(wait.Status, Is.EqualTo(ActivityStatusCode.Error));
-            Assert.That(wait.StatusDescription, Is.EqualTo("authentication"));
-            Assert.That(Measured("asynctasks.waits").Single().Tags["outcome"], Is.EqualTo("authentication"));
-        }
+        AssertWaitEndedInError("authentication");
     }
 
     [Test]
@@ -223,7 +217,60 @@ internal sealed class TelemetryAndGuardTests : ClientTestBase
             Assert.That(() => client.GetAsync(provider.Task), Throws.InstanceOf<ObjectDisposedException>());
             Assert.That(() => client.WaitAsync(provider.Task), Throws.InstanceOf<ObjectDisposedException>());
             Assert.That(() => client.DownloadAsync(output, Stream.Null), Throws.InstanceOf<ObjectDisposedException>());
+
+            // From the call itself, not from the task it would return; also for a provider not read before.
+            Assert.Throws<ObjectDisposedException>(() => _ = client.GetAsync(ProviderCase.Kexiang.Task));
+            Assert.Throws<ObjectDisposedException>(() => _ = client.WaitAsync(ProviderCase.Kexiang.Task));
+            Assert.Throws<ObjectDisposedException>(() => _ = client.WatchAsync(ProviderCase.Kexiang.Task));
         }
+
+        Assert.That(await ReadsAsync(ProviderCase.Kexiang), Is.Empty);
+    }
+
+    [Test]
+    public void InvalidWaitOptionsAreRefusedByTheCallItselfNamingTheSetting()
+    {
+        var client = CreateClient();
+        var invalid = new WaitOptions { Timeout = TimeSpan.Zero };
+        const string message = "Invalid wait options: WaitOptions:Timeout must be positive. (Parameter 'options')";
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Assert.Throws<ArgumentException>(() => _ = client.WaitAsync(ProviderCase.Duomi.Task, invalid))?.Message, Is.EqualTo(message));
+            Assert.That(Assert.Throws<ArgumentException>(() => _ = client.WatchAsync(ProviderCase.Duomi.Task, invalid))?.Message, Is.EqualTo(message));
+        }
+    }
+
+    [Test]
+    public async Task AReadEndedByTheCallersCancellationIsCountedAsAnError()
+    {
+        // Arrange
+        var provider = ProviderCase.Duomi;
+        await StubReadAsync(provider, Ok(provider.RunningBody()));
+        var client = CreateClient();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        // Act
+        Assert.CatchAsync<OperationCanceledException>(() => Within(client.GetAsync(provider.Task, cancelled.Token)));
+
+        // Assert
+        Assert.That(Measured("asynctasks.polls").Single().Tags, Is.EquivalentTo(new Dictionary<string, object?> { ["provider"] = "duomi", ["outcome"] = "error" }));
+    }
+
+    [Test]
+    public async Task AWaitThatTimesOutIsMarkedAsAnErrorAndCountedAsAWaitTimeout()
+    {
+        // Arrange: the task keeps running past a short wait.
+        var provider = ProviderCase.Mountsea;
+        await StubReadAsync(provider, Ok(provider.RunningBody()));
+        var client = CreateClient();
+
+        // Act
+        Assert.ThrowsAsync<TaskWaitTimeoutException>(() => Within(client.WaitAsync(provider.Task, new WaitOptions { Timeout = TimeSpan.FromSeconds(2) })));
+
+        // Assert
+        AssertWaitEndedInError("wait_timeout");
     }
 
     [Test]
@@ -231,21 +278,40 @@ internal sealed class TelemetryAndGuardTests : ClientTestBase
     {
         // Arrange
         var provider = ProviderCase.Duomi;
-        await StubReadAsync(provider, Ok(provider.RunningBody()));
+        await StubReadAsync(provider, Ok(provider.SucceededBody(new Uri(BaseUri, "files/agent.bin").AbsoluteUri)));
+        await Server.AddStubAsync(WireMockStub.Get("/files/agent.bin").RespondingWith(WireMockResponse.Binary(200, [1, 2, 3])));
         var plain = CreateClient();
         var named = CreateClient(CreateOptions(o => o.UserAgent = "PhotoApp/2.1"));
 
-        // Act
-        await Within(plain.GetAsync(provider.Task));
+        // Act: a read and a download by each.
+        var output = (await Within(plain.GetAsync(provider.Task))).Outputs.Single();
         await Within(named.GetAsync(provider.Task));
+        await Within(plain.DownloadAsync(output, Stream.Null));
+        await Within(named.DownloadAsync(output, Stream.Null));
 
         // Assert
         var agents = (await ReadsAsync(provider)).Select(r => r.Header("User-Agent")).ToList();
+        var downloadAgents = (await Server.GetRequestsAsync()).Where(r => r.Path == "/files/agent.bin").Select(r => r.Header("User-Agent")).ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(agents, Has.Count.EqualTo(2));
-            Assert.That(agents, Has.All.Contains("AsyncTasks/"));
-            Assert.That(agents.Count(a => a!.Contains("PhotoApp/2.1", StringComparison.Ordinal)), Is.EqualTo(1));
+            foreach (var sent in new[] { agents, downloadAgents })
+            {
+                Assert.That(sent, Has.Count.EqualTo(2));
+                Assert.That(sent, Has.All.Contains("AsyncTasks/"));
+                Assert.That(sent.Count(a => a!.Contains("PhotoApp/2.1", StringComparison.Ordinal)), Is.EqualTo(1));
+            }
+        }
+    }
+
+    /// <summary>The one wait traced as an error and counted with <paramref name="outcome"/>.</summary>
+    private void AssertWaitEndedInError(string outcome)
+    {
+        var wait = _activities.Single(a => a.OperationName == "AsyncTasks.Wait");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(wait.Status, Is.EqualTo(ActivityStatusCode.Error));
+            Assert.That(wait.StatusDescription, Is.EqualTo(outcome));
+            Assert.That(Measured("asynctasks.waits").Single().Tags["outcome"], Is.EqualTo(outcome));
         }
     }
 

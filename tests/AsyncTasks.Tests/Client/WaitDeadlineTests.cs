@@ -110,6 +110,31 @@ internal sealed class WaitDeadlineTests : ClientTestBase
     }
 
     [Test]
+    public void AWaitOnAGatewayThatRefusesConnectionsRetriesAndEndsAtItsTimeout()
+    {
+        // Arrange: a loopback port that was just free, so nothing listens on it; two retries per poll.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var provider = ProviderCase.Kexiang;
+        var client = CreateClient(CreateOptions(o => o.For(provider.Provider).BaseUrl = new Uri($"http://127.0.0.1:{port}/")));
+        var wait = new WaitOptions { Timeout = TimeSpan.FromMinutes(1), InitialInterval = TimeSpan.FromSeconds(20), Jitter = 0 };
+
+        // Act
+        var exception = Assert.ThrowsAsync<TaskWaitTimeoutException>(() => Within(client.WaitAsync(provider.Task, wait)));
+
+        // Assert: each failed connection was retried, each failed poll was followed by the next one.
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Clock.Elapsed, Is.EqualTo(TimeSpan.FromMinutes(1)));
+            Assert.That(exception.LastSnapshot, Is.Null);
+            Assert.That(LogText(), Does.Contain("Retrying a kexiang request (attempt 2, HTTP (null))"));
+            Assert.That(LogText(), Does.Contain("failed transiently (Transport, HTTP (null)); polling again in 00:00:20"));
+        }
+    }
+
+    [Test]
     public async Task ATimeoutLongerThanATimerTakesStillWaits()
     {
         // Arrange: 100 days is beyond what one timer accepts (about 24.8 days).

@@ -251,7 +251,8 @@ internal sealed class WaitSharingAndCancellationTests : ClientTestBase
         var same = client.WaitAsync(task, new WaitOptions { InitialInterval = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromHours(1) }, cancellationToken: stop.Token);
 
         // Assert
-        Assert.That(refused.Message, Does.StartWith($"A wait for {task} is already polling in this client with other delays"));
+        Assert.That(refused.Message, Does.StartWith($"A wait for {task} is already polling in this client with other delays (").And.EndWith(
+            "); concurrent waits for one task share one poll loop. Pass the same WaitOptions (only Timeout may differ), or wait once it has ended."));
         await stop.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(() => Within(first));
         Assert.CatchAsync<OperationCanceledException>(() => Within(same));
@@ -287,6 +288,68 @@ internal sealed class WaitSharingAndCancellationTests : ClientTestBase
 
         await stopFirst.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(() => Within(first));
+    }
+
+    [Test]
+    public async Task WaitersSharingADeadlineAllTimeOutAtIt()
+    {
+        // Arrange: a manual clock; three waiters join at the same instant with the same timeout.
+        Clock = new FakeTimeProvider(autoAdvance: false);
+        var provider = ProviderCase.Mountsea;
+        await StubReadAsync(provider, Ok(provider.RunningBody()));
+        var transport = Track(new RecordingTransport(Clock));
+        var client = CreateClient(transport: transport);
+        var options = new WaitOptions { InitialInterval = TimeSpan.FromSeconds(30), Jitter = 0, Timeout = TimeSpan.FromSeconds(5) };
+        var waits = Enumerable.Range(0, 3).Select(_ => client.WaitAsync(provider.Task, options)).ToList();
+        await transport.WhenSentAsync(1).WaitAsync(Bound);
+        await UntilAsync(() => Clock.PendingTimers == 1);
+
+        // Act
+        Clock.Advance(TimeSpan.FromSeconds(5));
+
+        // Assert: every one of them, not only one.
+        foreach (var wait in waits)
+        {
+            Assert.ThrowsAsync<TaskWaitTimeoutException>(() => wait.WaitAsync(TimeSpan.FromSeconds(5)));
+        }
+
+        Assert.That(transport.Sent, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ASlowAnswerAtTheEarliestDeadlineEndsThatWaiterOnTimeOnAClockThatDoesNotMoveByItself()
+    {
+        // Arrange: a manual clock; the first read answers at once, the next ones after 3 s of real time. A waiter
+        // without a near deadline starts the loop; after its first poll, a second joins that may wait 1 ms longer
+        // than the loop's sleep.
+        Clock = new FakeTimeProvider(autoAdvance: false);
+        var provider = ProviderCase.Duomi;
+        await StubSequenceAsync(provider, Ok(provider.RunningBody()), Ok(provider.RunningBody()).WithFixedDelay(TimeSpan.FromSeconds(3)));
+        var transport = Track(new RecordingTransport(Clock));
+        var client = CreateClient(transport: transport);
+        using var stopLate = new CancellationTokenSource();
+        var late = client.WaitAsync(provider.Task, Options(TimeSpan.FromHours(1)), cancellationToken: stopLate.Token);
+        await transport.WhenSentAsync(1).WaitAsync(Bound);
+        await UntilAsync(() => Clock.PendingTimers == 1);
+        var early = client.WaitAsync(provider.Task, Options(TimeSpan.FromSeconds(10) + TimeSpan.FromMilliseconds(1)));
+
+        // Act: the second poll starts and is still in flight at the early waiter's deadline.
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        await transport.WhenSentAsync(2).WaitAsync(Bound);
+
+        // Assert: the early waiter ends at its deadline, before the answer, without the clock moving; the other goes on.
+        var timedOut = Assert.ThrowsAsync<TaskWaitTimeoutException>(() => early.WaitAsync(TimeSpan.FromSeconds(2)));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(timedOut.LastSnapshot?.State, Is.EqualTo(TaskState.Running));
+            Assert.That(Clock.Elapsed, Is.EqualTo(TimeSpan.FromSeconds(10)));
+            Assert.That(late.IsCompleted, Is.False);
+        }
+
+        await stopLate.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => Within(late));
+
+        static WaitOptions Options(TimeSpan timeout) => new() { InitialInterval = TimeSpan.FromSeconds(10), Jitter = 0, Timeout = timeout };
     }
 
     [Test]

@@ -87,12 +87,17 @@ internal sealed class ModelFactoryTests
         var duomi = AsyncTasksModelFactory.TaskSnapshot(new TaskRef(Provider.Duomi, "d-1"), TaskState.Succeeded, outputs: [output]);
         var mountsea = AsyncTasksModelFactory.TaskSnapshot(new TaskRef(Provider.Mountsea, "m-1"), TaskState.Succeeded, outputs: [output]);
 
+        // An output that already belongs to a provider keeps it (its download may carry only that provider's key).
+        var moved = AsyncTasksModelFactory.TaskSnapshot(new TaskRef(Provider.Kexiang, "k-1"), TaskState.Succeeded, outputs: [duomi.Outputs.Single()]);
+
         // Assert
         using (Assert.EnterMultipleScope())
         {
             Assert.That(duomi.Outputs.Single().Source, Is.EqualTo(Provider.Duomi));
             Assert.That(mountsea.Outputs.Single().Source, Is.EqualTo(Provider.Mountsea));
             Assert.That(output.Source, Is.Null);
+            Assert.That(moved.Outputs.Single(), Is.SameAs(duomi.Outputs.Single()));
+            Assert.That(moved.Outputs.Single().Source, Is.EqualTo(Provider.Duomi));
         }
     }
 

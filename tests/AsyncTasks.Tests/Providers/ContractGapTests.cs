@@ -46,6 +46,10 @@ internal sealed class ContractGapTests
             (new KexiangAdapter(), "33201", """{"id":33201,"task_status":"success","service_output":{"imgUrl":"not a url"}}"""),
             (new TencentVodAdapter(), "t1", """{"Response":{"TaskType":"AigcImageTask","Status":"FINISH","AigcImageTask":{"Status":"FINISH","ErrCode":0,"Output":{"FileInfos":[]}},"RequestId":"r1"}}"""),
             (new SkyEngineAdapter(), OperationName, """{"name":"x","done":true,"response":{"generatedVideos":[]}}"""),
+
+            // No list at all: null where the list would be, or no output object.
+            (new DuomiAdapter(), "t1", """{"code":200,"msg":"success","data":{"task_id":"t1","state":"succeeded","data":{"images":null},"status":"3"}}"""),
+            (new TencentVodAdapter(), "t1", """{"Response":{"TaskType":"AigcVideoTask","Status":"FINISH","AigcVideoTask":{"Status":"FINISH","ErrCode":0},"RequestId":"r1"}}"""),
         };
         foreach (var (adapter, id, json) in answers)
         {
@@ -55,6 +59,10 @@ internal sealed class ContractGapTests
             {
                 Assert.That(snapshot.State, Is.EqualTo(TaskState.Failed), adapter.Provider.GetName());
                 Assert.That(snapshot.Error?.Code, Is.EqualTo("empty_result"), adapter.Provider.GetName());
+                Assert.That(
+                    snapshot.Error?.Message,
+                    Is.EqualTo(adapter.Provider == Provider.SkyEngine ? "the operation finished without a video" : "the task finished without a usable output"),
+                    "the provider's own reason, else the generic one: " + adapter.Provider.GetName());
                 Assert.That(snapshot.Outputs, Is.Empty);
             }
         }

@@ -52,6 +52,24 @@ internal sealed class MalformedAnswerMessageTests
     }
 
     [Test]
+    public async Task ATencentResponseThatIsNotAnObjectIsATypedErrorWhateverTheStatus()
+    {
+        foreach (var (status, body, message) in new[]
+        {
+            (200, """{"Response":null}""", "tencent-vod: the response body is not the JSON the API documents (malformed or truncated) (kind Protocol, HTTP 200, request id none)"),
+            (500, """{"Response":"upstream down"}""", "tencent-vod: the API answered HTTP 500 (kind Server, HTTP 500, request id none)"),
+        })
+        {
+            await ResetAsync();
+            await AnswerAsync(body, status);
+
+            var exception = Assert.ThrowsAsync<TaskClientException>(() => GetAsync(new TencentVodAdapter(), "t-1"), body);
+
+            Assert.That(exception.Message, Is.EqualTo(message), body);
+        }
+    }
+
+    [Test]
     public async Task AFailedDuomiTaskHasNoOutputsEvenWhenImagesAreListed()
     {
         // Act

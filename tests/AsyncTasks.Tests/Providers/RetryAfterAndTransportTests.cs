@@ -65,4 +65,41 @@ internal sealed class RetryAfterAndTransportTests
             Assert.That(exception.Message, Is.EqualTo("kexiang: the request failed without a usable response (could not connect) (kind Transport, request id none)"));
         }
     }
+
+    [Test]
+    public void EachTransportFailureSaysWhatBrokeAndANullTaskIsTheCallersMistake()
+    {
+        (HttpRequestError Error, string Wording)[] cases =
+        [
+            (HttpRequestError.NameResolutionError, "the host name could not be resolved"),
+            (HttpRequestError.SecureConnectionError, "the TLS handshake failed"),
+            (HttpRequestError.ResponseEnded, "the connection closed before the response ended"),
+            (HttpRequestError.InvalidResponse, "the response is not valid HTTP"),
+            (HttpRequestError.ProxyTunnelError, "the proxy tunnel failed"),
+            (HttpRequestError.Unknown, "transport error"),
+        ];
+        foreach (var (error, wording) in cases)
+        {
+            using var http = new HttpClient(new Failing(error)) { BaseAddress = new Uri("http://127.0.0.1:9/"), Timeout = CallTimeout };
+
+            var exception = Assert.ThrowsAsync<TaskClientException>(
+                async () => await new KexiangAdapter().GetAsync(new TaskRef(Provider.Kexiang, "33201"), http, CancellationToken.None));
+
+            Assert.That(
+                exception.Message,
+                Is.EqualTo($"kexiang: the request failed without a usable response ({wording}) (kind Transport, request id none)"),
+                error.ToString());
+        }
+
+        using var unused = new HttpClient(new Failing(HttpRequestError.Unknown));
+        var nullTask = Assert.ThrowsAsync<ArgumentNullException>(async () => await new KexiangAdapter().GetAsync(null!, unused, CancellationToken.None));
+        Assert.That(nullTask.ParamName, Is.EqualTo("task"));
+    }
+
+    /// <summary>A transport that fails every request before any response, as <paramref name="error"/>.</summary>
+    private sealed class Failing(HttpRequestError error) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromException<HttpResponseMessage>(new HttpRequestException(error, "transport failed"));
+    }
 }

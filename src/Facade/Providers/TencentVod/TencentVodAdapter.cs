@@ -93,7 +93,8 @@ internal sealed class TencentVodAdapter : ProviderAdapter<TaskDetailEnvelope>
 
         try
         {
-            return JToken.Parse(exception.Response) is JObject body && body["Response"]?["Error"] is JObject apiError
+            // Response may be any token (null, a string): indexing into one that is not an object throws.
+            return JToken.Parse(exception.Response) is JObject body && body["Response"] is JObject response && response["Error"] is JObject apiError
                 ? (ProviderValues.NonEmpty(apiError.Value<string>("Code")), ProviderValues.NonEmpty(apiError.Value<string>("Message")))
                 : (null, null);
         }

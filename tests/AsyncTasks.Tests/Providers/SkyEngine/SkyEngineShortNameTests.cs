@@ -34,6 +34,11 @@ internal sealed class SkyEngineShortNameTests : ClientTestBase
         var exception = Assert.ThrowsAsync<ArgumentException>(() => client.GetAsync(new TaskRef(Provider.SkyEngine, ShortName)));
         Assert.ThrowsAsync<ArgumentException>(() => client.WaitAsync(new TaskRef(Provider.SkyEngine, ShortName)));
 
-        Assert.That(exception.Message, Does.Contain("names no model").And.Contain("AsyncTasks:SkyEngine:Model").And.Contain("publisher defaults to google"));
+        Assert.That(
+            exception.Message,
+            Is.EqualTo(
+                $"'{ShortName}' is a short SkyEngine operation name (projects/{{project}}/locations/{{location}}/operations/{{operation}}): it names no model. "
+                + "Set AsyncTasks:SkyEngine:Model to the model the task was submitted to (the publisher defaults to google), or pass the full name: "
+                + "projects/{project}/locations/{location}/publishers/{publisher}/models/{model}/operations/{operation}. (Parameter 'task')"));
     }
 }
