@@ -124,7 +124,7 @@ internal sealed class TrackingRecord
 
     private string PollField() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Attempts};{(long)Interval.TotalMilliseconds};{NextPollAt?.ToUnixTimeMilliseconds()};{NextJobId}");
+        $"{Attempts};{Millis(Interval)};{NextPollAt?.ToUnixTimeMilliseconds()};{NextJobId}");
 
     private static string Millis(TimeSpan value) => ((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 

@@ -82,6 +82,18 @@ internal abstract class ClientTestBase
         return client;
     }
 
+    /// <summary>
+    /// A client on a manual clock (time moves only when the test advances it) whose transport records every request,
+    /// with <paramref name="provider"/>'s task answering "running".
+    /// </summary>
+    protected async Task<(TaskClient Client, RecordingTransport Transport)> RunningTaskOnManualClockAsync(ProviderCase provider)
+    {
+        Clock = new FakeTimeProvider(autoAdvance: false);
+        await StubReadAsync(provider, Ok(provider.RunningBody()));
+        var transport = Track(new RecordingTransport(Clock));
+        return (CreateClient(transport: transport), transport);
+    }
+
     /// <summary>Registers something to dispose after the test.</summary>
     protected T Track<T>(T disposable)
         where T : IDisposable

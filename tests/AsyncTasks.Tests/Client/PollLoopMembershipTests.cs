@@ -16,11 +16,8 @@ internal sealed class PollLoopMembershipTests : ClientTestBase
     public async Task AWaiterJoiningASleepingLoopIsToldItsLatestSnapshotAtOnce()
     {
         // Arrange: a manual clock; the first waiter's loop has polled once and sleeps 30 s.
-        Clock = new FakeTimeProvider(autoAdvance: false);
         var provider = ProviderCase.Kexiang;
-        await StubReadAsync(provider, Ok(provider.RunningBody()));
-        var transport = Track(new RecordingTransport(Clock));
-        var client = CreateClient(transport: transport);
+        var (client, transport) = await RunningTaskOnManualClockAsync(provider);
         using var stop = new CancellationTokenSource();
         var first = client.WaitAsync(provider.Task, Every30Seconds, cancellationToken: stop.Token);
         await UntilAsync(() => Clock.PendingTimers == 1);
@@ -45,11 +42,8 @@ internal sealed class PollLoopMembershipTests : ClientTestBase
     public async Task AWaiterLeavingKeepsTheLoopForTheOthersAndForLaterWaiters()
     {
         // Arrange: two waiters on a sleeping loop.
-        Clock = new FakeTimeProvider(autoAdvance: false);
         var provider = ProviderCase.Duomi;
-        await StubReadAsync(provider, Ok(provider.RunningBody()));
-        var transport = Track(new RecordingTransport(Clock));
-        var client = CreateClient(transport: transport);
+        var (client, transport) = await RunningTaskOnManualClockAsync(provider);
         using var stopFirst = new CancellationTokenSource();
         using var stopOthers = new CancellationTokenSource();
         var first = client.WaitAsync(provider.Task, Every30Seconds, cancellationToken: stopFirst.Token);
@@ -83,11 +77,8 @@ internal sealed class PollLoopMembershipTests : ClientTestBase
     public async Task CancellingTheLastWaiterEndsTheLoopsSleepAtOnce()
     {
         // Arrange
-        Clock = new FakeTimeProvider(autoAdvance: false);
         var provider = ProviderCase.Mountsea;
-        await StubReadAsync(provider, Ok(provider.RunningBody()));
-        var transport = Track(new RecordingTransport(Clock));
-        var client = CreateClient(transport: transport);
+        var (client, transport) = await RunningTaskOnManualClockAsync(provider);
         using var stop = new CancellationTokenSource();
         var wait = client.WaitAsync(provider.Task, Every30Seconds, cancellationToken: stop.Token);
         await UntilAsync(() => Clock.PendingTimers == 1);

@@ -262,11 +262,8 @@ internal sealed class WaitSharingAndCancellationTests : ClientTestBase
     public async Task AWaiterJoiningWithAnEarlierDeadlineIsTimedOutOnTimeNotAtTheLoopsNextPoll()
     {
         // Arrange: a manual clock; the first waiter's loop sleeps 30 s after its first poll.
-        Clock = new FakeTimeProvider(autoAdvance: false);
         var provider = ProviderCase.Duomi;
-        await StubReadAsync(provider, Ok(provider.RunningBody()));
-        var transport = Track(new RecordingTransport(Clock));
-        var client = CreateClient(transport: transport);
+        var (client, transport) = await RunningTaskOnManualClockAsync(provider);
         using var stopFirst = new CancellationTokenSource();
         var first = client.WaitAsync(provider.Task, new WaitOptions { InitialInterval = TimeSpan.FromSeconds(30), Jitter = 0 }, cancellationToken: stopFirst.Token);
         await transport.WhenSentAsync(1).WaitAsync(Bound);
@@ -294,11 +291,8 @@ internal sealed class WaitSharingAndCancellationTests : ClientTestBase
     public async Task WaitersSharingADeadlineAllTimeOutAtIt()
     {
         // Arrange: a manual clock; three waiters join at the same instant with the same timeout.
-        Clock = new FakeTimeProvider(autoAdvance: false);
         var provider = ProviderCase.Mountsea;
-        await StubReadAsync(provider, Ok(provider.RunningBody()));
-        var transport = Track(new RecordingTransport(Clock));
-        var client = CreateClient(transport: transport);
+        var (client, transport) = await RunningTaskOnManualClockAsync(provider);
         var options = new WaitOptions { InitialInterval = TimeSpan.FromSeconds(30), Jitter = 0, Timeout = TimeSpan.FromSeconds(5) };
         var waits = Enumerable.Range(0, 3).Select(_ => client.WaitAsync(provider.Task, options)).ToList();
         await transport.WhenSentAsync(1).WaitAsync(Bound);
@@ -356,11 +350,8 @@ internal sealed class WaitSharingAndCancellationTests : ClientTestBase
     public async Task DisposingTheClientEndsASleepingWaitAtOnce()
     {
         // Arrange: a manual clock that never reaches the next poll.
-        Clock = new FakeTimeProvider(autoAdvance: false);
         var provider = ProviderCase.Kexiang;
-        await StubReadAsync(provider, Ok(provider.RunningBody()));
-        var transport = Track(new RecordingTransport(Clock));
-        var client = CreateClient(transport: transport);
+        var (client, transport) = await RunningTaskOnManualClockAsync(provider);
         var wait = client.WaitAsync(provider.Task);
         await transport.WhenSentAsync(1).WaitAsync(Bound);
         await UntilAsync(() => Clock.PendingTimers == 1);
