@@ -7,7 +7,7 @@ using AsyncTasks.Benchmarks.Scenarios;
 namespace AsyncTasks.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|scenarios [cpu] [waits] [large]|clients|tracking [--tasks N] [--servers 1,2,4]] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>,
+/// <c>dotnet run -c Release --project tests/AsyncTasks.Benchmarks -- [all|bench|scenarios [cpu] [waits] [large]|clients|tracking [--tasks N] [--servers 1,2,4,4k] [--latency-ms N]] [--ci|--short] [--out FILE] [BenchmarkDotNet options]</c>,
 /// or <c>-- diagnose handlers|allocations|poll</c> (see <see cref="Diagnostics.ReadPathDiagnostics"/>).
 /// Runs the BenchmarkDotNet benchmarks (1, 1b), the scenarios (2–4) and the client comparison (5), prints the results as Markdown and writes
 /// them to BenchmarkDotNet.Artifacts/results.md (or FILE). Exits 1 when something failed to run or read wrong
@@ -36,7 +36,8 @@ public static class Program
         var shortMode = false;
         string? output = null;
         int? trackedTasks = null;
-        int[]? trackingServers = null;
+        Tracking.TrackingScenario.Plan[]? trackingServers = null;
+        var gatewayLatency = TimeSpan.Zero;
         var scenarios = new HashSet<string>(StringComparer.Ordinal);
         var benchmarkArgs = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -53,7 +54,10 @@ public static class Program
                     trackedTasks = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--servers" when i + 1 < args.Length:
-                    trackingServers = [.. args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
+                    trackingServers = [.. args[++i].Split(',').Select(Tracking.TrackingScenario.Plan.Parse)];
+                    break;
+                case "--latency-ms" when i + 1 < args.Length:
+                    gatewayLatency = TimeSpan.FromMilliseconds(int.Parse(args[++i], CultureInfo.InvariantCulture));
                     break;
                 case "all" or "bench" or "scenarios" or "clients" or "tracking" when i == 0:
                     mode = args[i];
@@ -85,7 +89,7 @@ public static class Program
 
         if (mode is "tracking")
         {
-            ok &= await Run("tracking at scale", () => Tracking.TrackingReport.RunAsync(report, shortMode, trackedTasks, trackingServers)).ConfigureAwait(false);
+            ok &= await Run("tracking at scale", () => Tracking.TrackingReport.RunAsync(report, shortMode, trackedTasks, trackingServers, gatewayLatency)).ConfigureAwait(false);
         }
 
         if (mode is "all" or "scenarios")

@@ -35,8 +35,20 @@ using var host = TrackingHost.Build(settings, services => services.AddSingleton<
 await host.StartAsync().ConfigureAwait(false);
 Console.WriteLine("ready");
 
-// The parent closes standard input, or sends SIGTERM (the host's lifetime), or kills the process.
-await Task.WhenAny(Console.In.ReadToEndAsync(), host.WaitForShutdownAsync()).ConfigureAwait(false);
+// The parent closes standard input, or sends SIGTERM (the host's lifetime), or kills the process. A line "jit" on
+// standard input is answered with the JIT's compile time so far (microseconds), its compiled method count, then the
+// GC's heap, gen-2 collections and pauses, and the thread pool's threads.
+var commands = Task.Run(async () =>
+{
+    while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
+    {
+        if (line == "jit")
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"jit {System.Runtime.JitInfo.GetCompilationTime().TotalMicroseconds:0} {System.Runtime.JitInfo.GetCompiledMethodCount()} heap {GC.GetTotalMemory(false)} gen2 {GC.CollectionCount(2)} pause-ms {GC.GetTotalPauseDuration().TotalMilliseconds:0} threads {ThreadPool.ThreadCount}"));
+        }
+    }
+});
+await Task.WhenAny(commands, host.WaitForShutdownAsync()).ConfigureAwait(false);
 await host.StopAsync().ConfigureAwait(false);
 return 0;
 

@@ -7,6 +7,7 @@ using AsyncTasks.Hangfire.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using WireMock;
+using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -29,16 +30,18 @@ public static class TrackingScenario
         int Tasks,
         double TrackPerSecond,
         double Seconds,
+        double HalfWaySeconds,
         long Polls,
         int HandlerCalls,
         int Distinct,
         double WorkerCpuPerPollMicros,
         double WorkerBusyCpuPerPollMicros,
+        double JitPerPollMicros,
+        double JitMethodsPerThousandPolls,
         double IdleCpuPerServerSecondMicros,
         double PostgresCpuPerPollMicros,
         double PostgresBusyCpuPerPollMicros,
         double BytesPerTask,
-        double WarmBusyCpuPerPollMicros,
         double StatementsPerPoll)
     {
         public int Lost => Tasks - Distinct;
@@ -46,31 +49,45 @@ public static class TrackingScenario
         public int Duplicates => HandlerCalls - Distinct;
     }
 
-    public sealed record Result(IReadOnlyList<Row> Rows, double BaselineMicros, int IntervalMs, int WorkersPerProcess);
+    public sealed record Result(IReadOnlyList<Row> Rows, double BaselineMicros, int IntervalMs, int WorkersPerProcess, int WarmUpTasksPerServer, TimeSpan Latency);
+
+    /// <summary>A run: how many server processes, and whether one of them is killed half-way.</summary>
+    public sealed record Plan(int Servers, bool Kill)
+    {
+        /// <summary>"4" is four servers; "4k" four with one killed half-way.</summary>
+        public static Plan Parse(string text) =>
+            text.EndsWith('k') ? new(int.Parse(text[..^1], CultureInfo.InvariantCulture), Kill: true) : new(int.Parse(text, CultureInfo.InvariantCulture), Kill: false);
+
+        public override string ToString() =>
+            Servers + (Servers == 1 ? " server" : " servers") + (Kill ? ", one killed half-way" : string.Empty);
+    }
 
     private const string Key = "bench-tracking-key-0123";
 
-    /// <summary>One run per entry of <paramref name="servers"/>; a run with four or more servers kills one half-way.</summary>
-    public static async Task<Result> RunAsync(int tasks, IReadOnlyList<int> servers, TimeSpan patience, Action<string> log)
+    /// <summary>One run per plan, each on a schema of its own.</summary>
+    /// <param name="warmUpPerServer">Tasks each server completes before anything is counted: a server process's first
+    /// minute is mostly the JIT compiling Hangfire, Npgsql and the poll path (about 15 s of CPU on a 2-core VM), not what
+    /// a long-lived server costs.</param>
+    /// <param name="latency">How long the stub takes to answer: zero makes the machine's CPU the bound; a gateway's
+    /// latency makes each server's workers the bound, which more servers lift.</param>
+    public static async Task<Result> RunAsync(int tasks, IReadOnlyList<Plan> plans, int warmUpPerServer, TimeSpan patience, TimeSpan latency, Action<string> log)
     {
         const int interval = 1000;
         const int workersPerProcess = 10;
         using var postgres = LocalPostgres.Start();
-        using var stub = CountingStub.Start();
+        using var stub = CountingStub.Start(latency);
         var folder = Directory.CreateTempSubdirectory("asynctasks-tracking-bench-").FullName;
         try
         {
             var baseline = await BaselineAsync(stub, log).ConfigureAwait(false);
             var rows = new List<Row>();
-            foreach (var count in servers)
+            for (var i = 0; i < plans.Count; i++)
             {
-                var kill = count >= 4;
-                var run = count + (count == 1 ? " server" : " servers") + (kill ? ", one killed half-way" : string.Empty);
-                log($"tracking: {run}, {tasks:N0} tasks");
-                rows.Add(await RunOnceAsync(postgres, stub, Path.Combine(folder, $"run-{count}"), run, tasks, count, kill, interval, workersPerProcess, patience, log).ConfigureAwait(false));
+                log($"tracking: {plans[i]}, {tasks:N0} tasks");
+                rows.Add(await RunOnceAsync(postgres, stub, Path.Combine(folder, $"run-{i}"), "bench_" + i, plans[i], tasks, warmUpPerServer, interval, workersPerProcess, patience, log).ConfigureAwait(false));
             }
 
-            return new Result(rows, baseline, interval, workersPerProcess);
+            return new Result(rows, baseline, interval, workersPerProcess, warmUpPerServer, latency);
         }
         finally
         {
@@ -79,39 +96,28 @@ public static class TrackingScenario
     }
 
     private static async Task<Row> RunOnceAsync(
-        LocalPostgres postgres, CountingStub stub, string folder, string run, int tasks, int servers, bool kill,
+        LocalPostgres postgres, CountingStub stub, string folder, string schema, Plan plan, int tasks, int warmUpPerServer,
         int interval, int workersPerProcess, TimeSpan patience, Action<string> log)
     {
         Directory.CreateDirectory(folder);
         var settings = new TrackingHostSettings
         {
             Postgres = postgres.ConnectionString(),
-            Schema = "bench_" + servers,
+            Schema = schema,
             StubUrl = stub.Url,
             ApiKey = Key,
             PollInterval = TimeSpan.FromMilliseconds(interval),
             Workers = 0,
         };
 
-        // This process only tracks: its host has no Hangfire server.
+        // This process only tracks, as an application's front end would: its host has no Hangfire server.
         using var client = TrackingHost.Build(settings, services => services.AddSingleton<ITaskCompletionHandler, NoHandler>());
         await client.StartAsync().ConfigureAwait(false);
         var tracker = client.Services.GetRequiredService<ITaskTracker>();
-        var sizeBefore = await SchemaBytesAsync(settings).ConfigureAwait(false);
-        var tracking = Stopwatch.StartNew();
-        for (var i = 0; i < tasks; i++)
-        {
-            tracker.Track(new TaskRef(Provider.Duomi, $"{servers}-{i:D6}"));
-        }
-
-        var trackPerSecond = tasks / tracking.Elapsed.TotalSeconds;
-        await client.StopAsync().ConfigureAwait(false);
-
         var workers = new List<Process>();
-        var cpu = TimeSpan.Zero;
         try
         {
-            for (var i = 0; i < servers; i++)
+            for (var i = 0; i < plan.Servers; i++)
             {
                 workers.Add(StartWorker(settings, Path.Combine(folder, $"worker-{i}.txt"), interval, workersPerProcess));
             }
@@ -125,44 +131,45 @@ public static class TrackingScenario
                 }
             }
 
-            // Start-up (JIT, schema checks) is not the tracking's cost per poll: CPU counts from here.
-            foreach (var worker in workers)
+            var warmUp = Track(tracker, schema.Replace('_', '-') + "-warm", warmUpPerServer * plan.Servers);
+            if (!await CompletedAsync(folder, warmUp, warmUp.Count, patience).ConfigureAwait(false))
             {
-                cpu -= worker.TotalProcessorTime;
+                throw new InvalidOperationException("The servers did not complete their warm-up tasks.");
             }
 
-            var startCpu = -cpu;
+            // Everything counts from here: the servers are warm, the measured tasks are tracked while they run.
+            var sizeBefore = await SchemaBytesAsync(settings).ConfigureAwait(false);
             var statementsBefore = await StatementsAsync(settings).ConfigureAwait(false);
+            var cpuBefore = workers.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.TotalProcessorTime);
+            var jitBefore = await JitAsync(workers, log).ConfigureAwait(false);
             var pollsBefore = stub.Polls;
             var postgresBefore = PostgresCpu(postgres);
             var clock = Stopwatch.StartNew();
-            var killed = !kill;
-            var killedAt = double.NaN;
-            var distinct = 0;
+            var measured = Track(tracker, schema.Replace('_', '-'), tasks);
+            var trackPerSecond = tasks / clock.Elapsed.TotalSeconds;
 
-            // The warm window starts once a quarter of the tasks are done: by then each server has compiled its poll
-            // path (tiered JIT), whose CPU otherwise dominates a short run's figure and says nothing of a long-lived server.
-            (TimeSpan Cpu, long Polls, double At)? warm = null;
+            // A killed server's CPU and JIT count until its kill.
+            var killedCpu = TimeSpan.Zero;
+            var killedJit = (Time: TimeSpan.Zero, Methods: 0L);
+            var halfWay = double.NaN;
             while (clock.Elapsed < patience)
             {
-                distinct = ReadCalls(folder).Distinct().Count();
+                var distinct = Distinct(ReadCalls(folder), measured);
                 if (distinct >= tasks)
                 {
                     break;
                 }
 
-                if (warm is null && distinct >= tasks / 4)
+                if (double.IsNaN(halfWay) && distinct >= tasks / 2)
                 {
-                    warm = (workers.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.TotalProcessorTime), stub.Polls, clock.Elapsed.TotalSeconds);
-                }
-
-                if (!killed && distinct >= tasks / 2)
-                {
-                    killed = true;
-                    killedAt = clock.Elapsed.TotalSeconds;
-                    cpu += workers[0].TotalProcessorTime;
-                    workers[0].Kill(entireProcessTree: true);
-                    log($"tracking: killed worker {workers[0].Id} at {distinct:N0} completed tasks");
+                    halfWay = clock.Elapsed.TotalSeconds;
+                    if (plan.Kill)
+                    {
+                        killedJit = (await JitAsync([workers[0]], log).ConfigureAwait(false))[0];
+                        killedCpu = workers[0].TotalProcessorTime;
+                        workers[0].Kill(entireProcessTree: true);
+                        log($"tracking: killed worker {workers[0].Id} at {distinct:N0} completed tasks");
+                    }
                 }
 
                 await Task.Delay(100).ConfigureAwait(false);
@@ -170,23 +177,20 @@ public static class TrackingScenario
 
             var seconds = clock.Elapsed.TotalSeconds;
             var polls = stub.Polls - pollsBefore;
-            var warmPolls = stub.Polls - (warm?.Polls ?? pollsBefore);
             var postgresCpu = PostgresCpu(postgres) - postgresBefore;
+            var live = workers.Where(w => !w.HasExited).ToList();
+            var cpu = live.Aggregate(killedCpu, (sum, w) => sum + w.TotalProcessorTime) - cpuBefore;
+            var jitAfter = (await JitAsync(live, log).ConfigureAwait(false)).Append(killedJit);
+            var jit = (Time: jitAfter.Sum(j => j.Time.TotalMicroseconds) - jitBefore.Sum(j => j.Time.TotalMicroseconds), Methods: jitAfter.Sum(j => j.Methods) - jitBefore.Sum(j => j.Methods));
             var statementsAfter = await StatementsAsync(settings).ConfigureAwait(false);
             var statements = statementsAfter.Values.Sum(q => q.Calls) - statementsBefore.Values.Sum(q => q.Calls);
             LogStatements(statementsBefore, statementsAfter, polls, log);
             await LogJobRowsAsync(settings, log).ConfigureAwait(false);
 
-            foreach (var worker in workers.Where(w => !w.HasExited))
-            {
-                cpu += worker.TotalProcessorTime;
-            }
-
             // Late duplicates would show within a few seconds.
             await Task.Delay(3000).ConfigureAwait(false);
 
             // What the servers cost with nothing to do (Hangfire's heartbeats, schedulers, listeners): 5 s measured.
-            var live = workers.Where(w => !w.HasExited).ToList();
             var idleBefore = live.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.TotalProcessorTime);
             var postgresIdleBefore = PostgresCpu(postgres);
             var idleClock = Stopwatch.StartNew();
@@ -195,25 +199,33 @@ public static class TrackingScenario
                 / idleClock.Elapsed.TotalSeconds / live.Count;
             var postgresIdlePerSecond = (PostgresCpu(postgres) - postgresIdleBefore).TotalMicroseconds / idleClock.Elapsed.TotalSeconds;
 
-            // The killed server ran for about half the window.
-            var serverSeconds = seconds * (kill ? servers - 0.5 : servers);
-            var warmAt = warm?.At ?? 0;
-            var warmServerSeconds = ((seconds - warmAt) * servers) - (double.IsNaN(killedAt) ? 0 : seconds - Math.Max(warmAt, killedAt));
-            var warmCpu = cpu + (warm is null ? TimeSpan.Zero : startCpu - warm.Value.Cpu);
+            // The killed server ran until half-way.
+            var serverSeconds = (seconds * live.Count) + (plan.Kill ? halfWay : 0);
 
-            var calls = ReadCalls(folder);
-            distinct = calls.Distinct().Count();
+            var calls = ReadCalls(folder).Where(c => measured.Contains(c.TrackingId)).ToList();
+            var handled = Distinct(calls, measured);
             var sizeAfter = await SchemaBytesAsync(settings).ConfigureAwait(false);
-            log($"tracking: {run}: {distinct:N0}/{tasks:N0} tasks in {seconds:0.0} s, {polls:N0} polls, {calls.Count - distinct} duplicates");
+            log($"tracking: {plan}: {handled:N0}/{tasks:N0} tasks in {seconds:0.0} s (half of them in {halfWay:0.0} s), {polls:N0} polls, {calls.Count - handled} duplicates");
+            log(string.Create(CultureInfo.InvariantCulture, $"tracking: JIT while measured: {jit.Time / 1000:0} ms, {jit.Methods:N0} methods over {polls:N0} polls"));
+
+            // Which server made each duplicate call, and where in its file: the promise allows one only from a server
+            // that died between calling the handler and recording the call (the killed one, at the end of its file).
+            foreach (var duplicate in calls.GroupBy(c => c.TrackingId).Where(g => g.Count() > 1))
+            {
+                log("tracking: duplicate " + duplicate.Key + ": " + string.Join(", ", duplicate.Select(c =>
+                    $"{Path.GetFileNameWithoutExtension(c.File)}{(plan.Kill && c.File.EndsWith("worker-0.txt", StringComparison.Ordinal) ? " (killed)" : string.Empty)} line {c.Line} of {c.Lines}")));
+            }
+
             return new Row(
-                run, tasks, trackPerSecond, seconds, polls, calls.Count, distinct,
+                plan.ToString(), tasks, trackPerSecond, seconds, halfWay, polls, calls.Count, handled,
                 cpu.TotalMicroseconds / Math.Max(1, polls),
                 (cpu.TotalMicroseconds - (idlePerServerSecond * serverSeconds)) / Math.Max(1, polls),
+                jit.Time / Math.Max(1, polls),
+                jit.Methods * 1000.0 / Math.Max(1, polls),
                 idlePerServerSecond,
                 postgresCpu.TotalMicroseconds / Math.Max(1, polls),
                 (postgresCpu.TotalMicroseconds - (postgresIdlePerSecond * seconds)) / Math.Max(1, polls),
                 (double)(sizeAfter - sizeBefore) / tasks,
-                (warmCpu.TotalMicroseconds - (idlePerServerSecond * warmServerSeconds)) / Math.Max(1, warmPolls),
                 (double)statements / Math.Max(1, polls));
         }
         finally
@@ -228,15 +240,48 @@ public static class TrackingScenario
                 await worker.WaitForExitAsync().ConfigureAwait(false);
                 worker.Dispose();
             }
+
+            await client.StopAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Tracks <paramref name="count"/> duomi tasks and returns their tracking ids.</summary>
+    private static HashSet<string> Track(ITaskTracker tracker, string prefix, int count)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(tracker.Track(new TaskRef(Provider.Duomi, $"{prefix}-{i:D6}")));
+        }
+
+        return ids;
+    }
+
+    private static int Distinct(IEnumerable<(string TrackingId, string File, int Line, int Lines)> calls, HashSet<string> of) =>
+        calls.Select(c => c.TrackingId).Where(of.Contains).Distinct().Count();
+
+    private static async Task<bool> CompletedAsync(string folder, HashSet<string> ids, int count, TimeSpan patience)
+    {
+        var clock = Stopwatch.StartNew();
+        while (Distinct(ReadCalls(folder), ids) < count)
+        {
+            if (clock.Elapsed > patience)
+            {
+                return false;
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     /// <summary>A plain GetAsync's CPU in a worker process (no Hangfire), against the same stub, on a final task.</summary>
     private static async Task<double> BaselineAsync(CountingStub stub, Action<string> log)
     {
-        var start = WorkerStart("--baseline", "20000", "--stub", stub.Url.ToString(), "--key", Key, "--task", "duomi:baseline-final");
+        var start = WorkerStart("--baseline", "20000", "--stub", stub.Url.ToString(), "--key", Key, "--task", "duomi:" + CountingStub.BaselineTask);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the baseline.");
-        stub.MarkFinal("baseline-final");
+        stub.MarkFinal(CountingStub.BaselineTask);
         var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
         await process.WaitForExitAsync().ConfigureAwait(false);
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("cpu-us-per-call ", StringComparison.Ordinal))
@@ -268,8 +313,30 @@ public static class TrackingScenario
         return start;
     }
 
-    /// <summary>The tracking id of every handler call, from every worker's file.</summary>
-    private static List<string> ReadCalls(string folder) =>
+    /// <summary>The JIT's compile time and compiled methods so far in each worker (it answers a "jit" line).</summary>
+    private static async Task<(TimeSpan Time, long Methods)[]> JitAsync(List<Process> workers, Action<string>? log = null)
+    {
+        var result = new (TimeSpan, long)[workers.Count];
+        for (var i = 0; i < workers.Count; i++)
+        {
+            await workers[i].StandardInput.WriteLineAsync("jit").ConfigureAwait(false);
+            await workers[i].StandardInput.FlushAsync().ConfigureAwait(false);
+            var line = await workers[i].StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            var parts = line?.Split(' ') ?? [];
+            log?.Invoke($"tracking: worker {workers[i].Id}: {line}");
+            if (parts is not ["jit", var micros, var methods, ..])
+            {
+                throw new InvalidOperationException($"A worker answered \"{line}\" to \"jit\".");
+            }
+
+            result[i] = (TimeSpan.FromMicroseconds(double.Parse(micros, CultureInfo.InvariantCulture)), long.Parse(methods, CultureInfo.InvariantCulture));
+        }
+
+        return result;
+    }
+
+    /// <summary>Every handler call in every worker's file: its tracking id, the file, its line and the file's line count.</summary>
+    private static List<(string TrackingId, string File, int Line, int Lines)> ReadCalls(string folder) =>
         [.. Directory.GetFiles(folder).SelectMany(file =>
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -277,7 +344,8 @@ public static class TrackingScenario
             var text = reader.ReadToEnd();
 
             // Only whole lines: a worker may be writing the last one.
-            return text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]);
+            var lines = text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return lines.Select((l, i) => (l.Split(' ')[0], file, i + 1, lines.Length));
         })];
 
     private static async Task<long> SchemaBytesAsync(TrackingHostSettings settings)
@@ -403,6 +471,8 @@ public static class TrackingScenario
     /// </summary>
     private sealed class CountingStub : IDisposable
     {
+        public const string BaselineTask = "baseline-final";
+
         private readonly WireMockServer _server;
         private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
         private readonly byte[][] _bodies =
@@ -424,7 +494,7 @@ public static class TrackingScenario
 
         public long Polls => Interlocked.Read(ref _polls);
 
-        public static CountingStub Start()
+        public static CountingStub Start(TimeSpan latency)
         {
             var server = WireMockServer.Start(new WireMockServerSettings
             {
@@ -432,7 +502,12 @@ public static class TrackingScenario
                 MaxRequestLogCount = 0,
             });
             var stub = new CountingStub(server);
-            server.Given(Request.Create().UsingGet()).RespondWith(Response.Create().WithCallback(stub.Answer));
+            var response = Response.Create().WithCallback(stub.Answer);
+            server.Given(Request.Create().UsingGet()).AtPriority(2).RespondWith(latency > TimeSpan.Zero ? response.WithDelay(latency) : response);
+
+            // The baseline measures the client's CPU, not a wait: its task answers at once whatever the latency.
+            server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher("*/" + BaselineTask))).AtPriority(1)
+                .RespondWith(Response.Create().WithCallback(stub.Answer));
             return stub;
         }
 
