@@ -45,9 +45,7 @@ internal sealed class ApiKeyHandler : DelegatingHandler
             : null;
         if (key is not null
             && request.RequestUri is { IsAbsoluteUri: true } target
-            && (target.OriginalString.StartsWith(key.OriginPrefix, StringComparison.Ordinal)
-                || target.OriginalString.StartsWith(key.OriginPrefix, StringComparison.OrdinalIgnoreCase)
-                || SameOrigin(target, key.Binding.Origin)))
+            && SameOrigin(target, key.Binding.Origin))
         {
             request.Headers.TryAddWithoutValidation(key.Binding.Scheme.HeaderName, key.HeaderValue);
         }
@@ -82,12 +80,6 @@ internal sealed class ApiKeyHandler : DelegatingHandler
         public KeyBinding Binding { get; } = binding;
 
         public string HeaderValue { get; } = headerValue;
-
-        /// <summary>
-        /// The origin as text followed by '/', e.g. <c>https://api.example.com/</c>: a URL whose text starts with it has
-        /// that origin, without parsing its host (URLs written otherwise, e.g. with the default port, are compared in full).
-        /// </summary>
-        public string OriginPrefix { get; } = binding.Origin.GetLeftPart(UriPartial.Authority) + "/";
 
         /// <summary>Never shows the key.</summary>
         public override string ToString() => Binding.ToString();

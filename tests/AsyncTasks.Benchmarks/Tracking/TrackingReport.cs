@@ -27,11 +27,11 @@ public static class TrackingReport
             "Time runs from the first Track to the last task's handler call (half = half of the tasks done; a killed server's fetched jobs wait out Hangfire's invisibility timeout, 30 s here). " +
             "Worker CPU = the server processes' CPU over that time ÷ polls; idle = what one server process costs per second with nothing to do (measured for 5 s after the run); " +
             "busy = worker CPU less that idle cost, ÷ polls; JIT = the servers' JIT compile time over the run ÷ polls (methods compiled per 1,000 polls); PostgreSQL likewise (its whole server, idle measured the same way); " +
-            "statements = what PostgreSQL ran over the run (pg_stat_statements, BEGIN and COMMIT included) ÷ polls. " +
+            "statements = what PostgreSQL ran over the run (pg_stat_statements, BEGIN and COMMIT included) ÷ tasks: a task's Track and its three polls (PostgreSQL's CPU per poll includes the Tracks too). " +
             $"A plain GetAsync in the same kind of process (no Hangfire) costs {Report.Micros(result.BaselineMicros)} of CPU. " +
             "Size = the Hangfire schema's growth (tables and indexes) ÷ tasks, Hangfire's finished jobs included (they expire after a day).");
         report.Table(
-            ["run", "track/s", "time (half)", "tasks/s", "polls", "polls/s", "handler calls", "lost", "duplicates", "worker CPU per poll", "idle CPU per server-second", "busy worker CPU per poll", "of which JIT (methods per 1,000 polls)", "busy over GetAsync", "PostgreSQL CPU per poll (busy)", "statements per poll", "size per task", "≤ 2 ms over GetAsync"],
+            ["run", "track/s", "time (half)", "tasks/s", "polls", "polls/s", "handler calls", "lost", "duplicates", "worker CPU per poll", "idle CPU per server-second", "busy worker CPU per poll", "of which JIT (methods per 1,000 polls)", "busy over GetAsync", "PostgreSQL CPU per poll (busy)", "statements per task", "size per task", "≤ 2 ms over GetAsync"],
             result.Rows.Select(r => (IReadOnlyList<string>)
             [
                 r.Run,
@@ -49,7 +49,7 @@ public static class TrackingReport
                 $"{Report.Micros(r.JitPerPollMicros)} ({Report.Number(r.JitMethodsPerThousandPolls, "0")})",
                 Report.Micros(r.WorkerBusyCpuPerPollMicros - result.BaselineMicros),
                 $"{Report.Micros(r.PostgresCpuPerPollMicros)} ({Report.Micros(r.PostgresBusyCpuPerPollMicros)})",
-                Report.Number(r.StatementsPerPoll, "0.0"),
+                Report.Number(r.StatementsPerTask, "0.0"),
                 Report.Bytes(r.BytesPerTask),
                 Report.Met(r.WorkerBusyCpuPerPollMicros - result.BaselineMicros <= OverheadTargetMicros),
             ]));

@@ -42,7 +42,7 @@ public static class TrackingScenario
         double PostgresCpuPerPollMicros,
         double PostgresBusyCpuPerPollMicros,
         double BytesPerTask,
-        double StatementsPerPoll)
+        double StatementsPerTask)
     {
         public int Lost => Tasks - Distinct;
 
@@ -184,7 +184,7 @@ public static class TrackingScenario
             var jit = (Time: jitAfter.Sum(j => j.Time.TotalMicroseconds) - jitBefore.Sum(j => j.Time.TotalMicroseconds), Methods: jitAfter.Sum(j => j.Methods) - jitBefore.Sum(j => j.Methods));
             var statementsAfter = await StatementsAsync(settings).ConfigureAwait(false);
             var statements = statementsAfter.Values.Sum(q => q.Calls) - statementsBefore.Values.Sum(q => q.Calls);
-            LogStatements(statementsBefore, statementsAfter, polls, log);
+            LogStatements(statementsBefore, statementsAfter, tasks, log);
             await LogJobRowsAsync(settings, log).ConfigureAwait(false);
 
             // Late duplicates would show within a few seconds.
@@ -226,7 +226,7 @@ public static class TrackingScenario
                 postgresCpu.TotalMicroseconds / Math.Max(1, polls),
                 (postgresCpu.TotalMicroseconds - (postgresIdlePerSecond * seconds)) / Math.Max(1, polls),
                 (double)(sizeAfter - sizeBefore) / tasks,
-                (double)statements / Math.Max(1, polls));
+                (double)statements / tasks);
         }
         finally
         {
@@ -382,20 +382,20 @@ public static class TrackingScenario
         return statements;
     }
 
-    /// <summary>Logs the statements run over the run, per poll, by kind (the most frequent first).</summary>
+    /// <summary>Logs the statements run over the run, per task (its Track and its polls), by kind (the most frequent first).</summary>
     private static void LogStatements(
-        Dictionary<long, (string Query, long Calls)> before, Dictionary<long, (string Query, long Calls)> after, long polls, Action<string> log)
+        Dictionary<long, (string Query, long Calls)> before, Dictionary<long, (string Query, long Calls)> after, int tasks, Action<string> log)
     {
         var rows = after
             .Select(q => (q.Value.Query, Calls: q.Value.Calls - (before.TryGetValue(q.Key, out var b) ? b.Calls : 0)))
             .Where(q => q.Calls > 0)
             .OrderByDescending(q => q.Calls)
             .ToList();
-        log("tracking: statements per poll by kind:");
-        foreach (var (query, calls) in rows.Where(q => (double)q.Calls / Math.Max(1, polls) >= 0.05))
+        log("tracking: statements per task (Track and three polls) by kind:");
+        foreach (var (query, calls) in rows.Where(q => (double)q.Calls / tasks >= 0.05))
         {
             var text = string.Join(' ', query.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
-            log(string.Create(CultureInfo.InvariantCulture, $"  {(double)calls / Math.Max(1, polls),6:0.00}  {text[..Math.Min(text.Length, 150)]}"));
+            log(string.Create(CultureInfo.InvariantCulture, $"  {(double)calls / tasks,6:0.00}  {text[..Math.Min(text.Length, 150)]}"));
         }
     }
 

@@ -40,6 +40,36 @@ internal sealed class WaitDeadlineTests : ClientTestBase
         }
     }
 
+    [TestCase(89, 3)]
+    [TestCase(90, 2)]
+    public async Task ARetryIsMadeOnlyWhenItWouldStartBeforeTheDeadline(int retryAfterSeconds, int reads)
+    {
+        // Arrange: a running read at 0:00, then 429s asking for retryAfterSeconds; the wait ends at 2:00. From the 429 at
+        // 0:30, a retry after 89 s starts at 1:59 (made; its own 429 is not retried); one after 90 s would start at the
+        // deadline itself (not made).
+        var provider = ProviderCase.Duomi;
+        await StubSequenceAsync(
+            provider,
+            Ok(provider.RunningBody()),
+            WireMockResponse.Json(429, "{}").WithHeader("Retry-After", retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var client = CreateClient(CreateOptions(o =>
+        {
+            o.Retry.MaxRetries = 3;
+            o.Retry.MaxRetryAfter = TimeSpan.FromMinutes(10);
+        }));
+        var wait = new WaitOptions { Timeout = TimeSpan.FromMinutes(2), InitialInterval = TimeSpan.FromSeconds(30), Jitter = 0 };
+
+        // Act
+        Assert.ThrowsAsync<TaskWaitTimeoutException>(() => Within(client.WaitAsync(provider.Task, wait)));
+
+        // Assert
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Clock.Elapsed, Is.EqualTo(TimeSpan.FromMinutes(2)));
+            Assert.That(await ReadsAsync(provider), Has.Count.EqualTo(reads));
+        }
+    }
+
     [Test]
     public async Task OverRealHttpADayLongRetryAfterEndsTheWaitWithinASecondOfItsTimeout()
     {
