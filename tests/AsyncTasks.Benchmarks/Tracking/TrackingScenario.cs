@@ -131,8 +131,9 @@ public static class TrackingScenario
                 }
             }
 
-            var warmUp = Track(tracker, schema.Replace('_', '-') + "-warm", warmUpPerServer * plan.Servers);
-            if (!await CompletedAsync(folder, warmUp, warmUp.Count, patience).ConfigureAwait(false))
+            var prefix = schema.Replace('_', '-');
+            var warmUp = Track(tracker, prefix + "-warm", warmUpPerServer * plan.Servers);
+            if (!await CompletedAsync(folder, warmUp, patience).ConfigureAwait(false))
             {
                 throw new InvalidOperationException("The servers did not complete their warm-up tasks.");
             }
@@ -145,7 +146,7 @@ public static class TrackingScenario
             var pollsBefore = stub.Polls;
             var postgresBefore = PostgresCpu(postgres);
             var clock = Stopwatch.StartNew();
-            var measured = Track(tracker, schema.Replace('_', '-'), tasks);
+            var measured = Track(tracker, prefix, tasks);
             var trackPerSecond = tasks / clock.Elapsed.TotalSeconds;
 
             // A killed server's CPU and JIT count until its kill.
@@ -260,10 +261,10 @@ public static class TrackingScenario
     private static int Distinct(IEnumerable<(string TrackingId, string File, int Line, int Lines)> calls, HashSet<string> of) =>
         calls.Select(c => c.TrackingId).Where(of.Contains).Distinct().Count();
 
-    private static async Task<bool> CompletedAsync(string folder, HashSet<string> ids, int count, TimeSpan patience)
+    private static async Task<bool> CompletedAsync(string folder, HashSet<string> ids, TimeSpan patience)
     {
         var clock = Stopwatch.StartNew();
-        while (Distinct(ReadCalls(folder), ids) < count)
+        while (Distinct(ReadCalls(folder), ids) < ids.Count)
         {
             if (clock.Elapsed > patience)
             {
