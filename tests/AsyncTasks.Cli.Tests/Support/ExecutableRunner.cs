@@ -91,15 +91,34 @@ internal static class ExecutableRunner
         return new CliResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 
-    /// <summary>Sends a signal to a process with kill(1) (Unix).</summary>
+    /// <summary>
+    /// Sends a signal to a process with kill(1) (Unix). Fails at once, saying why, when the process ignores it: a
+    /// signal ignored by the process that ran the tests (a background job, nohup) stays ignored in every child, and
+    /// the .NET runtime honours that, so the child could not react.
+    /// </summary>
     public static void Signal(int processId, int signal)
     {
+        if (IgnoresSignal(processId, signal))
+        {
+            Assert.Fail(
+                $"Process {processId} ignores signal {signal}: it inherited that from the process running the tests (started in " +
+                "the background or under nohup?). Run the tests from a shell that does not ignore it; .ci/run resets it.");
+        }
+
         var kill = new ProcessStartInfo("kill") { UseShellExecute = false };
         kill.ArgumentList.Add("-" + signal.ToString(System.Globalization.CultureInfo.InvariantCulture));
         kill.ArgumentList.Add(processId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var process = Process.Start(kill)!;
         process.WaitForExit(TimeSpan.FromSeconds(10));
         Assert.That(process.ExitCode, Is.Zero, $"kill -{signal} {processId} failed.");
+    }
+
+    /// <summary>Whether the process's signal disposition is "ignore" for <paramref name="signal"/> (/proc/PID/status, SigIgn).</summary>
+    private static bool IgnoresSignal(int processId, int signal)
+    {
+        var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null
+            && (ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & (1UL << (signal - 1))) != 0;
     }
 
     /// <summary>Whether a process with this id is running (and not a zombie).</summary>
