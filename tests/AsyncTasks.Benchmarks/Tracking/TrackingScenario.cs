@@ -322,7 +322,7 @@ public static class TrackingScenario
     }
 
     /// <summary>The JIT's compile time and compiled methods so far in each worker (it answers a "jit" line).</summary>
-    private static async Task<(TimeSpan Time, long Methods)[]> JitAsync(List<Process> workers, Action<string>? log = null)
+    private static async Task<(TimeSpan Time, long Methods)[]> JitAsync(List<Process> workers, Action<string> log)
     {
         var result = new (TimeSpan, long)[workers.Count];
         for (var i = 0; i < workers.Count; i++)
@@ -331,7 +331,7 @@ public static class TrackingScenario
             await workers[i].StandardInput.FlushAsync().ConfigureAwait(false);
             var line = await workers[i].StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             var parts = line?.Split(' ') ?? [];
-            log?.Invoke($"tracking: worker {workers[i].Id}: {line}");
+            log($"tracking: worker {workers[i].Id}: {line}");
             if (parts is not ["jit", var micros, var methods, ..])
             {
                 throw new InvalidOperationException($"A worker answered \"{line}\" to \"jit\".");
